@@ -1,0 +1,48 @@
+import mri from 'mri';
+import { UsageError } from '../errors/errors.js';
+
+export interface FlagSpec {
+  /** Flags that take a value. Declared as strings: mri would turn `007` into 7. */
+  string?: string[];
+  boolean?: string[];
+  alias?: Record<string, string>;
+}
+
+export interface ParsedArgs {
+  flags: Record<string, unknown>;
+  positionals: string[];
+}
+
+const COMMON_BOOLEAN = ['help', 'version', 'json'];
+
+/**
+ * Parses argv with mri, every flag declared. mri returns nothing at all when given an
+ * `unknown` callback, so unknown flags are found afterwards and named in the error.
+ */
+export const parseFlags = (argv: string[], spec: FlagSpec): ParsedArgs => {
+  const strings = spec.string ?? [];
+  const booleans = [...COMMON_BOOLEAN, ...(spec.boolean ?? [])];
+  const alias = { h: 'help', ...(spec.alias ?? {}) };
+  const parsed = mri(argv, { string: strings, boolean: booleans, alias });
+  const known = new Set([...strings, ...booleans, ...Object.keys(alias), ...Object.values(alias), '_']);
+  for (const key of Object.keys(parsed)) {
+    if (!known.has(key)) {
+      const shown = key.length === 1 ? `-${key}` : `--${key}`;
+      throw new UsageError(`unknown option ${shown}`, { option: shown });
+    }
+  }
+  for (const name of strings) {
+    const value = parsed[name];
+    if (Array.isArray(value)) throw new UsageError(`--${name} was given more than once`, { option: `--${name}` });
+    // A value flag at the end of argv, or followed by another flag, arrives as ''.
+    if (value === '' && argv.some((a) => a === `--${name}` || a.startsWith(`--${name}=`))) {
+      const explicitEmpty = argv.includes(`--${name}=`);
+      if (!explicitEmpty) throw new UsageError(`--${name} needs a value`, { option: `--${name}` });
+    }
+  }
+  for (const name of booleans) {
+    if (typeof parsed[name] === 'string') throw new UsageError(`--${name} takes no value`, { option: `--${name}` });
+  }
+  const positionals = (parsed._ as unknown[]).map(String);
+  return { flags: parsed, positionals };
+};

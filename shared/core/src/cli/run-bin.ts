@@ -1,0 +1,58 @@
+import { EXIT, type ExitCode } from '../errors/exit-codes.js';
+import { exitCodeOf, TaskManagerError, UsageError } from '../errors/errors.js';
+import { errorRecord } from '../ndjson/error-record.js';
+import { parseFlags, type FlagSpec, type ParsedArgs } from './flags.js';
+import { processIo, type Io } from './io.js';
+
+export interface BinSpec {
+  name: string;
+  version: string;
+  help: string;
+  flags: FlagSpec;
+  run: (args: ParsedArgs, io: Io) => Promise<ExitCode>;
+}
+
+/**
+ * The one place where errors become messages and exit codes. A tool's run() returns
+ * the batch's exit code, or throws a typed error for something that stops it whole.
+ */
+export const runBin = async (spec: BinSpec, argv = process.argv.slice(2), io: Io = processIo()): Promise<ExitCode> => {
+  // EPIPE on stdout means the reader is done (`| head -1`): never a crash. RecordOutput
+  // sees it too and the tool stops at the next record, after finishing the current one.
+  io.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') io.stderr.write(`${spec.name}: stdout: ${error.message}\n`);
+  });
+  let code: ExitCode;
+  try {
+    const args = parseFlags(argv, spec.flags);
+    if (args.flags.help) {
+      io.stdout.write(spec.help.endsWith('\n') ? spec.help : `${spec.help}\n`);
+      return EXIT.ok;
+    }
+    if (args.flags.version) {
+      io.stdout.write(`${spec.name} ${spec.version}\n`);
+      return EXIT.ok;
+    }
+    code = await spec.run(args, io);
+  } catch (error) {
+    code = exitCodeOf(error);
+    const message = error instanceof TaskManagerError ? error.message : (error as Error)?.stack ?? String(error);
+    const hint = error instanceof UsageError ? ` (see ${spec.name} --help)` : '';
+    io.stderr.write(`${spec.name}: ${message}${hint}\n`);
+    io.stdout.write(`${JSON.stringify(errorRecord(error))}\n`);
+  }
+  return code;
+};
+
+/** Entry point for a bin: run and set the exit code (never process.exit, so output drains). */
+export const main = (spec: BinSpec): void => {
+  runBin(spec).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error) => {
+      process.stderr.write(`${spec.name}: ${(error as Error)?.stack ?? String(error)}\n`);
+      process.exitCode = EXIT.failure;
+    },
+  );
+};

@@ -1,0 +1,19 @@
+export interface Column {
+  header: string;
+  get: (row: Record<string, unknown>) => unknown;
+}
+
+const cell = (value: unknown): string => {
+  if (value === null || value === undefined) return '-';
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+};
+
+/** A plain aligned table for people; machines read the NDJSON. */
+export const formatTable = (rows: Record<string, unknown>[], columns: Column[], maxWidth = 120): string => {
+  const cells = rows.map((row) => columns.map((c) => cell(c.get(row)).replace(/\s+/g, ' ')));
+  const widths = columns.map((c, i) => Math.min(48, Math.max(c.header.length, ...cells.map((r) => r[i]!.length))));
+  const fit = (text: string, width: number) => (text.length > width ? `${text.slice(0, width - 1)}…` : text.padEnd(width));
+  const line = (values: string[]) => values.map((v, i) => fit(v, widths[i]!)).join('  ').trimEnd().slice(0, maxWidth);
+  return [line(columns.map((c) => c.header.toUpperCase())), ...cells.map(line)].join('\n') + '\n';
+};

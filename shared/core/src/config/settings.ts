@@ -1,0 +1,31 @@
+/**
+ * Every setting the tools share: its flag, its environment variable and its default.
+ * Flags override the environment, the environment overrides the default. The seed's
+ * variable names are kept as they were.
+ */
+export interface SettingSpec {
+  flag: string;
+  env: string;
+  /** Seconds, counts and names; paths default relative to the repository. */
+  default: number | string | undefined;
+  kind: 'seconds' | 'count' | 'string' | 'path';
+  help: string;
+}
+
+export const SETTINGS = {
+  stateDir: { flag: 'state-dir', env: 'TASK_MANAGER_STATE_DIR', default: 'tasks/logs', kind: 'path', help: 'state directory (status, history, logs)' },
+  tasksDir: { flag: 'tasks-dir', env: 'TASK_MANAGER_TASKS_DIR', default: 'tasks', kind: 'path', help: 'task files (tasks/*.md)' },
+  worktreesDir: { flag: 'worktrees-dir', env: 'TASK_MANAGER_WORKTREES_DIR', default: '.worktrees', kind: 'path', help: 'one git worktree per task' },
+  worker: { flag: 'worker', env: 'TASK_MANAGER_WORKER', default: 'claude', kind: 'string', help: 'claude, codex, gemini, demo or command' },
+  workerCmd: { flag: 'worker-cmd', env: 'TASK_MANAGER_WORKER_CMD', default: undefined, kind: 'string', help: 'any program as the worker ("PROGRAM ARGS...", {prompt} is replaced)' },
+  dispatchTimeout: { flag: 'timeout', env: 'TASK_MANAGER_DISPATCH_TIMEOUT_SECONDS', default: 45, kind: 'seconds', help: 'how long a dispatch waits for its worker to start' },
+  maxDispatchesPerCycle: { flag: 'max-dispatches-per-cycle', env: 'TASK_MANAGER_MAX_DISPATCHES_PER_CYCLE', default: 1, kind: 'count', help: 'dispatches per heartbeat cycle' },
+  retryCooldown: { flag: 'retry-cooldown', env: 'TASK_MANAGER_DISPATCH_RETRY_COOLDOWN_SECONDS', default: 300, kind: 'seconds', help: 'wait before a failed task is retried (doubles per consecutive failure)' },
+  retryCooldownMax: { flag: 'retry-cooldown-max', env: 'TASK_MANAGER_DISPATCH_RETRY_COOLDOWN_MAX_SECONDS', default: 3600, kind: 'seconds', help: 'upper bound of the growing cooldown' },
+  maxAttempts: { flag: 'max-attempts', env: 'TASK_MANAGER_MAX_ATTEMPTS', default: 5, kind: 'count', help: 'consecutive failed runs before a task is gave_up' },
+  stallSeconds: { flag: 'stall-seconds', env: 'TASK_MANAGER_STALL_SECONDS', default: 900, kind: 'seconds', help: 'no output for this long: the run is stalled and stopped' },
+  maxRunSeconds: { flag: 'max-run-seconds', env: 'TASK_MANAGER_MAX_RUN_SECONDS', default: 7200, kind: 'seconds', help: 'a run longer than this is stopped (stalled, reason timeout)' },
+  graceSeconds: { flag: 'grace', env: 'TASK_MANAGER_KILL_GRACE_SECONDS', default: 10, kind: 'seconds', help: 'SIGTERM to SIGKILL grace when stopping a worker' },
+} as const satisfies Record<string, SettingSpec>;
+
+export type SettingName = keyof typeof SETTINGS;

@@ -1,0 +1,56 @@
+import { EXIT, type ExitCode } from './exit-codes.js';
+
+/**
+ * Every error a tool expects carries its exit code and a machine-readable `code`.
+ * Only the bin layer (cli/run-bin.ts) turns these into messages and exit codes.
+ */
+export class TaskManagerError extends Error {
+  readonly exitCode: ExitCode = EXIT.failure;
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** A bad flag, argument or environment value. */
+export class UsageError extends TaskManagerError {
+  override readonly exitCode = EXIT.usage;
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super(message, 'usage', details);
+  }
+}
+
+/** A record, slug, task file or state file that cannot be used as it is. */
+export class BadInputError extends TaskManagerError {
+  override readonly exitCode = EXIT.badInput;
+}
+
+/** The task already has a live holder; nothing was changed. */
+export class ConflictError extends TaskManagerError {
+  override readonly exitCode = EXIT.conflict;
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super(message, 'conflict', details);
+  }
+}
+
+/** The tool could not do its job for reasons outside the input (I/O, git, lock). */
+export class FailureError extends TaskManagerError {}
+
+/** A waited-for run ended without success. */
+export class RunFailedError extends TaskManagerError {
+  override readonly exitCode = EXIT.runFailed;
+}
+
+/** The critical section's lock was lost (compromised or stolen): abort without writing. */
+export class LockLostError extends FailureError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super(message, 'lock_lost', details);
+  }
+}
+
+export const exitCodeOf = (error: unknown): ExitCode =>
+  error instanceof TaskManagerError ? error.exitCode : EXIT.failure;

@@ -1,0 +1,62 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { FailureError } from '../errors/errors.js';
+import { readStat } from './proc.js';
+import { runProcesses, type RunHandle } from './run-processes.js';
+
+export interface StopOptions {
+  graceMs: number;
+  /** Claude ends a turn cleanly (a final result event) on SIGINT, so it gets SIGINT first. */
+  firstSignals?: NodeJS.Signals[];
+  /** How long to wait for the kernel to clear the group after SIGKILL. */
+  killWaitMs?: number;
+}
+
+export interface StopResult {
+  /** The run had live processes when asked. */
+  signalled: boolean;
+  /** SIGKILL was needed. */
+  killed: boolean;
+}
+
+const signalRun = (run: RunHandle, signal: NodeJS.Signals): void => {
+  for (const p of runProcesses(run)) {
+    // Re-read right before the signal: the process must still be the one just matched.
+    const now = readStat(p.pid);
+    if (!now || now.startTime !== p.startTime) continue;
+    try {
+      process.kill(p.pid, signal);
+    } catch {
+      // Exited in between: nothing to stop.
+    }
+  }
+};
+
+const waitEmpty = async (run: RunHandle, ms: number): Promise<boolean> => {
+  const deadline = performance.now() + ms;
+  for (;;) {
+    if (runProcesses(run).length === 0) return true;
+    if (performance.now() >= deadline) return false;
+    await sleep(Math.min(25, Math.max(1, deadline - performance.now())));
+  }
+};
+
+/**
+ * Stops every process of a run: the polite signals, a grace period, SIGKILL, and then
+ * a check that nothing is left. Throws if something survives SIGKILL (a process stuck
+ * in the kernel), because starting another run beside it would break the one-worker rule.
+ */
+export const stopRun = async (run: RunHandle, options: StopOptions): Promise<StopResult> => {
+  if (runProcesses(run).length === 0) return { signalled: false, killed: false };
+  const signals = options.firstSignals ?? ['SIGTERM'];
+  const share = options.graceMs / signals.length;
+  for (const signal of signals) {
+    signalRun(run, signal);
+    if (await waitEmpty(run, share)) return { signalled: true, killed: false };
+  }
+  signalRun(run, 'SIGKILL');
+  if (await waitEmpty(run, options.killWaitMs ?? 5000)) return { signalled: true, killed: true };
+  const left = runProcesses(run).map((p) => p.pid);
+  throw new FailureError(`processes ${left.join(', ')} survived SIGKILL; not starting anything beside them`, 'stop_failed', {
+    pids: left,
+  });
+};

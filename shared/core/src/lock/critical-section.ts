@@ -1,0 +1,69 @@
+import lockfile from 'proper-lockfile';
+import { FailureError, LockLostError } from '../errors/errors.js';
+
+/**
+ * One setting for every lock on every file: proper-lockfile misbehaves when two
+ * processes use different stale/update values for the same lock.
+ */
+export const LOCK_STALE_MS = 10_000;
+export const LOCK_UPDATE_MS = 2_500;
+
+export interface Section {
+  /** Aborted when the lock is compromised (stolen as stale, or its directory vanished). */
+  signal: AbortSignal;
+  /** Throws LockLostError if the lock is no longer ours; call before every write. */
+  assertHeld(): void;
+}
+
+export interface SectionOptions {
+  /** Test hook: proper-lockfile's `fs` option, to slow one step and widen a race. */
+  fs?: unknown;
+  /** Retries span more than the stale time, so a lock left by a killed holder is taken over. */
+  retries?: number;
+}
+
+const isErrno = (error: unknown, code: string) => (error as NodeJS.ErrnoException | undefined)?.code === code;
+
+/**
+ * Runs `fn` while holding the lock directory `lockPath`. Locks guard decisions, not
+ * lifetimes: keep `fn` short (read, decide, write). By default proper-lockfile throws
+ * from a timer when the lock is compromised, which would kill the process; here that
+ * only aborts the section, and the fencing token in the status file is what keeps a
+ * process that lost its lock from acting on it (proper-lockfile#121).
+ */
+export const withCriticalSection = async <T>(lockPath: string, fn: (section: Section) => Promise<T> | T, options: SectionOptions = {}): Promise<T> => {
+  const controller = new AbortController();
+  let lostReason: string | undefined;
+  let release: () => Promise<void>;
+  try {
+    release = await lockfile.lock(lockPath, {
+      lockfilePath: lockPath,
+      realpath: false,
+      stale: LOCK_STALE_MS,
+      update: LOCK_UPDATE_MS,
+      retries: { retries: options.retries ?? 400, factor: 1.2, minTimeout: 5, maxTimeout: 60, randomize: true },
+      onCompromised: (error: Error) => {
+        lostReason = error.message;
+        controller.abort(error);
+      },
+      ...(options.fs ? { fs: options.fs } : {}),
+    });
+  } catch (error) {
+    if (isErrno(error, 'ELOCKED')) {
+      throw new FailureError(`lock ${lockPath} is busy; another tool holds it (try again)`, 'lock_busy', { lock: lockPath });
+    }
+    throw new FailureError(`cannot take lock ${lockPath}: ${(error as Error).message}`, 'lock_failed', { lock: lockPath });
+  }
+  const section: Section = {
+    signal: controller.signal,
+    assertHeld: () => {
+      if (controller.signal.aborted) throw new LockLostError(`lost lock ${lockPath}: ${lostReason}`, { lock: lockPath });
+    },
+  };
+  try {
+    return await fn(section);
+  } finally {
+    // A compromised lock is no longer ours to remove.
+    if (!controller.signal.aborted) await release().catch(() => undefined);
+  }
+};

@@ -1,0 +1,45 @@
+import fs from 'node:fs';
+import { BadInputError } from '../errors/errors.js';
+import type { StatusRecord } from './schema.js';
+import { statusShapeProblem } from './validate-status.js';
+
+/** A status file that exists but cannot be trusted. Never read as "no worker". */
+export class StatusFileError extends BadInputError {
+  constructor(file: string, problem: string, code: string) {
+    super(`status file ${file} ${problem}; inspect it (its history is beside it) before removing it`, code, { file });
+  }
+}
+
+/** Parses status file content; throws StatusFileError naming the file and the problem. */
+export const parseStatus = (file: string, text: string): StatusRecord => {
+  if (text.length === 0) throw new StatusFileError(file, 'is empty', 'status_empty');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new StatusFileError(file, 'is not valid JSON (truncated or damaged)', 'status_invalid_json');
+  }
+  const problem = statusShapeProblem(value);
+  if (problem) throw new StatusFileError(file, `has the wrong shape: ${problem}`, 'status_wrong_shape');
+  return value as StatusRecord;
+};
+
+/** Reads a status file that must exist. */
+export const readStatus = (file: string): StatusRecord => {
+  const found = readStatusIfExists(file);
+  if (!found) throw new StatusFileError(file, 'does not exist', 'status_missing');
+  return found;
+};
+
+/** Reads a status file; undefined only when there is no file at all (never dispatched). */
+export const readStatusIfExists = (file: string): StatusRecord | undefined => {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    throw new StatusFileError(file, `cannot be read (${code ?? String(error)})`, 'status_unreadable');
+  }
+  return parseStatus(file, text);
+};
