@@ -1,0 +1,31 @@
+/**
+ * The history events every tool appends to dispatch-<slug>.history.jsonl. Each line
+ * is `{"type":"history","ts":…,"event":…,"slug":…, …fields}`; docs/records.md lists
+ * the fields. Together they tell the whole story of a task's prompts and runs.
+ */
+export const HISTORY_EVENTS = {
+  /** dispatch (or hb-tick, or continue on an idle task) asked for a run: prompt, worker, requested_by. */
+  dispatchRequested: 'dispatch_requested',
+  /** A chain of runs was claimed: fence, run_id, owner pid. */
+  claimed: 'claimed',
+  /** dispatch-continue added a follow-up: followup_id, prompt, mode, position. */
+  followupQueued: 'followup_queued',
+  /** dispatch-continue --interrupt asked the supervisor to stop the current run: followup_id, run_id. */
+  interruptRequested: 'interrupt_requested',
+  /** The supervisor started a run: run_id, attempt, argv, cwd, resume_session_id, session_id, followup_id, worker pid. */
+  runStarted: 'run_started',
+  /** The run's session id became known or changed: run_id, session_id. */
+  sessionSeen: 'session_seen',
+  /** A resume found no session; a fresh session with a recap prompt follows: run_id, session_id. */
+  sessionFallback: 'session_fallback',
+  /** A run ended: run_id, state, outcome, reason, exit_code, signal, duration_ms, session_id, cost_usd. */
+  runEnded: 'run_ended',
+  /** The supervisor gave the slug up (queue empty, or stopped): run_id, pending follow-ups. */
+  released: 'released',
+  /** worker-reap changed the state of a dead or orphaned dispatch: from, to, reason. */
+  reaped: 'reaped',
+  /** An operator cleared gave_up (hb-tick --clear): failures reset. */
+  cleared: 'cleared',
+} as const;
+
+export type HistoryEventName = (typeof HISTORY_EVENTS)[keyof typeof HISTORY_EVENTS];
