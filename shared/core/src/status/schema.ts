@@ -1,4 +1,5 @@
 import type { Identity } from '../liveness/identity.js';
+import type { MonoStamp } from '../time/clock.js';
 
 export const STATES = ['starting', 'running', 'exited', 'failed', 'interrupted', 'stalled', 'worker_gone'] as const;
 export type RunState = (typeof STATES)[number];
@@ -54,6 +55,8 @@ export interface StatusRecord {
   updated_at: string;
   started_at: string | null;
   ended_at: string | null;
+  /** Monotonic stamp of ended_at: cooldowns measured from it survive wall-clock jumps. */
+  ended_mono?: MonoStamp | null;
   last_output_at: string | null;
   exit_code: number | null;
   signal: string | null;

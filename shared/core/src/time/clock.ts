@@ -21,3 +21,25 @@ export const parseIsoMs = (value: unknown): number | undefined => {
   const ms = Date.parse(value);
   return Number.isNaN(ms) ? undefined : ms;
 };
+
+/**
+ * A reading of the system-wide monotonic clock (CLOCK_MONOTONIC via hrtime, shared by
+ * every process on this boot). Stored beside wall-clock times so a later process can
+ * measure elapsed time that a wall-clock jump cannot shorten.
+ */
+export interface MonoStamp {
+  boot_id: string;
+  ms: number;
+}
+
+export const monoStamp = (bootId: string): MonoStamp => ({ boot_id: bootId, ms: Number(process.hrtime.bigint() / 1_000_000n) });
+
+/**
+ * Milliseconds since `wallIso`/`mono`: from the monotonic stamp when it is from this
+ * boot, else from the wall clock; never negative.
+ */
+export const elapsedSinceMs = (wallIso: string | null | undefined, mono: MonoStamp | null | undefined, bootId: string): number | undefined => {
+  if (mono && mono.boot_id === bootId) return Math.max(0, Number(process.hrtime.bigint() / 1_000_000n) - mono.ms);
+  const wall = parseIsoMs(wallIso);
+  return wall === undefined ? undefined : Math.max(0, nowMs() - wall);
+};
