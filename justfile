@@ -15,9 +15,9 @@ install:
 build:
     tsc -b tsconfig.build.json
 
-# build, then run the whole test suite
+# build, then run the whole test suite (raw TAP, then the "N passed, N failed" line)
 test: build
-    tap
+    tap --reporter=./.ci/tap-summary.mjs
 
 # benchmarks: ratios against the floor this machine measures (bench/results.json)
 bench: build

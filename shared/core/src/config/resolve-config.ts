@@ -70,7 +70,8 @@ export const resolveConfig = (flags: Flags, env: Env, cwd: string): Config => {
     get stateDir() { return lazy('stateDir'); },
     get tasksDir() { return lazy('tasksDir'); },
     get worktreesDir() { return lazy('worktreesDir'); },
-    worker: stringSetting('worker', flags, env) ?? 'claude',
+    // A worker command alone means the command worker; otherwise Claude.
+    worker: rawSetting('worker', flags, env)?.raw ?? (stringSetting('workerCmd', flags, env) ? 'command' : 'claude'),
     workerCmd: stringSetting('workerCmd', flags, env),
     dispatchTimeoutMs: seconds('dispatchTimeout'),
     maxDispatchesPerCycle: numberSetting('maxDispatchesPerCycle', flags, env),

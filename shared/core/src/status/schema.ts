@@ -14,6 +14,8 @@ export interface Followup {
   prompt: string;
   mode: 'queue' | 'interrupt';
   queued_at: string;
+  /** For an interrupt: the SIGTERM-to-SIGKILL grace for stopping the current run. */
+  grace_ms?: number;
 }
 
 /** What the supervisor needs to run the chain; fixed when the chain is claimed. */

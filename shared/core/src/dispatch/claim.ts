@@ -1,0 +1,115 @@
+import { ConflictError } from '../errors/errors.js';
+import { HISTORY_EVENTS } from '../history/events.js';
+import { appendHistory } from '../history/append-history.js';
+import { newId, newToken } from '../ids/new-id.js';
+import { selfIdentity } from '../liveness/identity.js';
+import { fenceSuperseded, takeFence } from '../lock/fence.js';
+import type { Section } from '../lock/critical-section.js';
+import type { SlugPaths } from '../paths/state-paths.js';
+import { deriveDispatchState } from '../status/dispatch-state.js';
+import { readStatusIfExists } from '../status/read-status.js';
+import type { Followup, RunSpec, StatusRecord } from '../status/schema.js';
+import { writeStatus } from '../status/write-status.js';
+import { nowIso } from '../time/clock.js';
+import { holderDetails, holderMessage } from './holder.js';
+
+export interface ClaimRequest {
+  spec: RunSpec;
+  /** The first run's prompt; null takes the oldest pending follow-up instead. */
+  prompt: string | null;
+  /** A follow-up to append to the queue before the chain starts (dispatch-continue). */
+  followup?: Followup;
+  requestedBy: string;
+}
+
+export interface Claim {
+  status: StatusRecord;
+  fence: number;
+  /** The previous status, if any (for the caller's record). */
+  previous: StatusRecord | undefined;
+}
+
+/** Interrupt follow-ups run before queued ones; each group keeps its order. */
+export const orderFollowups = (list: Followup[]): Followup[] => [
+  ...list.filter((f) => f.mode === 'interrupt'),
+  ...list.filter((f) => f.mode !== 'interrupt'),
+];
+
+/**
+ * Inside the critical section: refuse if anything still holds the task (a live owner
+ * or an orphaned worker), else take the next fence and write `starting`. A corrupt
+ * status throws (StatusFileError): an unknown state is never read as "no worker".
+ */
+export const claimSlug = (paths: SlugPaths, request: ClaimRequest, section: Section): Claim => {
+  const previous = readStatusIfExists(paths.status);
+  if (previous) {
+    const state = deriveDispatchState(previous);
+    if (state === 'starting' || state === 'running' || state === 'orphaned') {
+      throw new ConflictError(holderMessage(paths.slug, previous, state), { slug: paths.slug, holder: holderDetails(previous, state) });
+    }
+  }
+  const fence = (previous?.fence ?? 0) + 1;
+  section.assertHeld();
+  // The fence file, not the lock, decides: two processes that both think they hold
+  // the lock (proper-lockfile#121) cannot both create fence N.
+  if (!takeFence(paths, fence) || fenceSuperseded(paths, fence)) {
+    throw new ConflictError(`task ${paths.slug} was claimed by another process at the same moment`, { slug: paths.slug });
+  }
+  let queue = previous?.followups ?? [];
+  if (request.followup) queue = orderFollowups([...queue, request.followup]);
+  let prompt = request.prompt;
+  let followupId: string | null = null;
+  if (prompt === null) {
+    const [first, ...rest] = queue;
+    if (!first) throw new Error('claimSlug: no prompt and no follow-up to run');
+    prompt = first.prompt;
+    followupId = first.id;
+    queue = rest;
+  }
+  const diedUnnoticed = previous !== undefined && (previous.state === 'starting' || previous.state === 'running');
+  const now = nowIso();
+  const runId = newId('r');
+  const status: StatusRecord = {
+    type: 'status',
+    version: 1,
+    slug: paths.slug,
+    state: 'starting',
+    fence,
+    run_id: runId,
+    attempt: previous?.attempt ?? 0,
+    // A chain that died unnoticed (running, but nobody alive) counts as a failed run.
+    failures: (previous?.failures ?? 0) + (diedUnnoticed ? 1 : 0),
+    token: newToken(),
+    owner: selfIdentity(),
+    worker: null,
+    spec: request.spec,
+    prompt,
+    session_id: previous?.session_id ?? null,
+    created_at: previous?.created_at ?? now,
+    updated_at: now,
+    started_at: null,
+    ended_at: null,
+    ended_mono: null,
+    last_output_at: null,
+    exit_code: null,
+    signal: null,
+    outcome: null,
+    reason: null,
+    cost_usd: null,
+    followups: queue,
+    followup_id: followupId,
+    interrupt_requested: null,
+    cleared_at: previous?.cleared_at ?? null,
+  };
+  section.assertHeld();
+  const written = writeStatus(paths.status, status);
+  if (previous && diedUnnoticed) {
+    // The previous chain died without anyone noticing; say so before the new one.
+    appendHistory(paths.history, { event: HISTORY_EVENTS.reaped, slug: paths.slug, run_id: previous.run_id, from: previous.state, to: 'worker_gone', by: request.requestedBy });
+  }
+  if (request.prompt !== null) {
+    appendHistory(paths.history, { event: HISTORY_EVENTS.dispatchRequested, slug: paths.slug, prompt: request.prompt, worker: request.spec.worker, requested_by: request.requestedBy });
+  }
+  appendHistory(paths.history, { event: HISTORY_EVENTS.claimed, slug: paths.slug, fence, run_id: runId, owner_pid: process.pid, requested_by: request.requestedBy, followup_id: followupId });
+  return { status: written, fence, previous };
+};

@@ -1,0 +1,41 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { FILE_MODE } from '../fsx/atomic-write.js';
+import type { SlugPaths } from '../paths/state-paths.js';
+
+const SUPERVISOR_MAIN = fileURLToPath(new URL('../supervisor/main.js', import.meta.url));
+
+/**
+ * A dispatch run from inside a worker (an agent dispatching a subtask) must not pass its
+ * own run's identity on: a stop of that run finds processes by its token.
+ */
+const supervisorEnv = (): NodeJS.ProcessEnv => {
+  const env = { ...process.env };
+  delete env.TASK_MANAGER_RUN_TOKEN;
+  delete env.TASK_MANAGER_RUN_ID;
+  delete env.TASK_MANAGER_SLUG;
+  return env;
+};
+
+/**
+ * Starts the supervisor for a claimed chain: detached (its own session, so it outlives
+ * the dispatching shell, its terminal and SIGHUP), stdin /dev/null, its own diagnostics
+ * appended to the task's log. node:child_process is used rather than execa: this is the
+ * dispatch hot path and execa costs ~70 ms to import (docs/decisions.md).
+ */
+export const spawnSupervisor = (stateDir: string, paths: SlugPaths, fence: number): number | undefined => {
+  const log = fs.openSync(paths.log, 'a', FILE_MODE);
+  try {
+    const child = spawn(process.execPath, [SUPERVISOR_MAIN, stateDir, paths.slug, String(fence)], {
+      detached: true,
+      stdio: ['ignore', log, log],
+      env: supervisorEnv(),
+    });
+    child.on('error', () => undefined);
+    child.unref();
+    return child.pid;
+  } finally {
+    fs.closeSync(log);
+  }
+};

@@ -1,0 +1,49 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { SlugPaths } from '../paths/state-paths.js';
+import { readStatusIfExists } from '../status/read-status.js';
+import type { StatusRecord } from '../status/schema.js';
+
+/**
+ * Resolves with the first status for which `done` is true, or the last one seen when
+ * `timeoutMs` passes. Woken by fs.watch on the state directory, with a slow poll as a
+ * safety net (watch events can be coalesced or missed on some file systems).
+ */
+export const waitForStatus = (
+  paths: SlugPaths,
+  done: (status: StatusRecord) => boolean,
+  timeoutMs: number,
+): Promise<{ status: StatusRecord | undefined; timedOut: boolean }> =>
+  new Promise((resolve) => {
+    let last: StatusRecord | undefined;
+    let finished = false;
+    const name = path.basename(paths.status);
+    const check = () => {
+      if (finished) return;
+      try {
+        last = readStatusIfExists(paths.status) ?? last;
+      } catch {
+        // Mid-rename reads cannot happen (atomic replace); a damaged file is the caller's to report.
+      }
+      if (last && done(last)) finish(false);
+    };
+    const finish = (timedOut: boolean) => {
+      finished = true;
+      clearTimeout(timer);
+      clearInterval(poll);
+      watcher?.close();
+      resolve({ status: last, timedOut });
+    };
+    let watcher: fs.FSWatcher | undefined;
+    try {
+      watcher = fs.watch(path.dirname(paths.status), (_event, file) => {
+        if (!file || file === name) check();
+      });
+      watcher.on('error', () => undefined);
+    } catch {
+      watcher = undefined;
+    }
+    const poll = setInterval(check, 100);
+    const timer = setTimeout(() => finish(true), timeoutMs);
+    check();
+  });

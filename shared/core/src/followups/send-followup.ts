@@ -1,0 +1,101 @@
+import type { Config } from '../config/resolve-config.js';
+import { ConflictError } from '../errors/errors.js';
+import { ensureDir } from '../fsx/atomic-write.js';
+import { HISTORY_EVENTS } from '../history/events.js';
+import { appendHistory } from '../history/append-history.js';
+import { newId } from '../ids/new-id.js';
+import { withCriticalSection } from '../lock/critical-section.js';
+import { slugPaths } from '../paths/state-paths.js';
+import { validateSlug } from '../paths/slug.js';
+import { deriveDispatchState } from '../status/dispatch-state.js';
+import { readStatusIfExists } from '../status/read-status.js';
+import type { Followup } from '../status/schema.js';
+import { writeStatus } from '../status/write-status.js';
+import { nowIso } from '../time/clock.js';
+import { claimSlug, orderFollowups, type Claim } from '../dispatch/claim.js';
+import { holderDetails, holderMessage } from '../dispatch/holder.js';
+import { buildRunSpec } from '../dispatch/run-spec.js';
+import { launchClaimed, type DispatchRecord } from '../dispatch/start-chain.js';
+
+export interface FollowupRequest {
+  slug: string;
+  prompt: string;
+  mode: 'queue' | 'interrupt';
+  graceMs?: number;
+}
+
+export interface FollowupRecord {
+  type: 'followup';
+  slug: string;
+  result: 'queued' | 'interrupted' | 'started' | 'timeout';
+  followup_id: string;
+  mode: 'queue' | 'interrupt';
+  /** 1 = runs next. */
+  position: number | null;
+  /** The run that is current now (queued, interrupted) or that was started. */
+  run_id: string | null;
+  ts: string;
+  started?: DispatchRecord;
+}
+
+type Decision = { kind: 'queued'; position: number; runId: string | null } | { kind: 'claimed'; claim: Claim };
+
+/**
+ * Delivers a follow-up to a task's worker, never beside it. Inside the critical
+ * section: if a supervisor owns the task, the follow-up joins its queue (an interrupt
+ * goes first and asks the supervisor to stop the current run); if nothing runs, a new
+ * chain is claimed and its first run is the oldest pending follow-up. Because the
+ * supervisor takes its next follow-up (or releases the task) under the same lock, a
+ * follow-up cannot fall between "queue empty" and "supervisor gone".
+ */
+export const sendFollowup = async (config: Config, request: FollowupRequest, options: { waitMs: number }): Promise<FollowupRecord> => {
+  const slug = validateSlug(request.slug);
+  const stateDir = config.stateDir;
+  ensureDir(stateDir);
+  const paths = slugPaths(stateDir, slug);
+  const followup: Followup = {
+    id: newId('f'),
+    prompt: request.prompt,
+    mode: request.mode,
+    queued_at: nowIso(),
+    ...(request.graceMs !== undefined ? { grace_ms: request.graceMs } : {}),
+  };
+
+  const decision = await withCriticalSection(paths.lock, (section): Decision => {
+    const status = readStatusIfExists(paths.status);
+    const state = status ? deriveDispatchState(status) : undefined;
+    if (status && state === 'orphaned') {
+      throw new ConflictError(holderMessage(slug, status, state), { slug, holder: holderDetails(status, state) });
+    }
+    const history = (position: number | null, runId: string | null) =>
+      appendHistory(paths.history, { event: HISTORY_EVENTS.followupQueued, slug, followup_id: followup.id, prompt: followup.prompt, mode: followup.mode, position, run_id: runId });
+    if (status && (state === 'starting' || state === 'running')) {
+      const followups = orderFollowups([...status.followups, followup]);
+      section.assertHeld();
+      writeStatus(paths.status, {
+        ...status,
+        followups,
+        interrupt_requested: request.mode === 'interrupt' ? followup.id : status.interrupt_requested,
+      });
+      const position = followups.findIndex((f) => f.id === followup.id) + 1;
+      history(position, status.run_id);
+      if (request.mode === 'interrupt') {
+        appendHistory(paths.history, { event: HISTORY_EVENTS.interruptRequested, slug, followup_id: followup.id, run_id: status.run_id });
+      }
+      return { kind: 'queued', position, runId: status.run_id };
+    }
+    // Nothing runs: a new chain, on the same worker as before (the session to resume is its).
+    const spec = buildRunSpec(config, slug, status?.spec?.worker, status?.spec?.worker_cmd);
+    const pending = status?.followups.length ?? 0;
+    history(pending + 1, null);
+    return { kind: 'claimed', claim: claimSlug(paths, { spec, prompt: null, followup, requestedBy: 'dispatch-continue' }, section) };
+  });
+
+  const base = { type: 'followup' as const, slug, followup_id: followup.id, mode: request.mode, ts: nowIso() };
+  if (decision.kind === 'queued') {
+    return { ...base, result: request.mode === 'interrupt' ? 'interrupted' : 'queued', position: decision.position, run_id: decision.runId };
+  }
+  const started = await launchClaimed(stateDir, paths, decision.claim, options.waitMs);
+  const position = decision.claim.status.followup_id === followup.id ? 0 : decision.claim.status.followups.findIndex((f) => f.id === followup.id) + 1;
+  return { ...base, result: started.result === 'timeout' ? 'timeout' : 'started', position, run_id: started.run_id, started };
+};

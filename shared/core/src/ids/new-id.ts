@@ -1,0 +1,11 @@
+import { randomBytes } from 'node:crypto';
+import { nowMs } from '../time/clock.js';
+
+/** A sortable, readable id: `<prefix>-20261124T220300Z-a1b2c3`. */
+export const newId = (prefix: string): string => {
+  const stamp = new Date(nowMs()).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `${prefix}-${stamp}-${randomBytes(3).toString('hex')}`;
+};
+
+/** The per-run secret a worker carries in TASK_MANAGER_RUN_TOKEN. */
+export const newToken = (): string => randomBytes(16).toString('hex');

@@ -1,0 +1,43 @@
+/**
+ * The detached supervisor process: `node main.js <state dir> <slug> <fence>`. Started
+ * by dispatch (and continue, and hb-tick) after a claim; owns the task for its chain.
+ */
+import fs from 'node:fs';
+import { slugPaths } from '../paths/state-paths.js';
+import { FenceLostError } from './owned-status.js';
+import { Supervisor } from './supervisor.js';
+
+const [stateDir, slug, fenceText] = process.argv.slice(2);
+if (!stateDir || !slug || !fenceText) {
+  process.stderr.write('usage: supervisor <state dir> <slug> <fence> (started by dispatch, not by hand)\n');
+  process.exit(2);
+}
+
+const supervisor = new Supervisor(stateDir, slug, Number(fenceText));
+process.on('SIGTERM', () => supervisor.shutdown());
+process.on('SIGINT', () => supervisor.shutdown());
+// The dispatching terminal may close; the chain goes on.
+process.on('SIGHUP', () => undefined);
+
+const log = (message: string) => {
+  try {
+    fs.appendFileSync(slugPaths(stateDir, slug).log, `task-manager supervisor: ${message}\n`);
+  } catch {
+    process.stderr.write(`task-manager supervisor: ${message}\n`);
+  }
+};
+
+supervisor.run().then(
+  () => process.exit(0),
+  async (error) => {
+    // A lost fence means another chain owns the task: stop our worker, if any, and
+    // leave without writing. Any other error leaves the worker to worker-reap (orphaned).
+    if (error instanceof FenceLostError) {
+      log(error.message);
+      await supervisor.abandon();
+      process.exit(0);
+    }
+    log(`failed: ${(error as Error)?.stack ?? String(error)}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,363 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { HISTORY_EVENTS } from '../history/events.js';
+import { appendHistory } from '../history/append-history.js';
+import { readHistory } from '../history/read-history.js';
+import { newId, newToken } from '../ids/new-id.js';
+import { selfIdentity } from '../liveness/identity.js';
+import { bootId } from '../liveness/proc.js';
+import { stopRun } from '../liveness/stop-run.js';
+import { slugPaths, type SlugPaths } from '../paths/state-paths.js';
+import type { RunSpec, StatusRecord } from '../status/schema.js';
+import { monoStamp, monotonicMs, nowIso } from '../time/clock.js';
+import { judgeRun } from '../workers/judge-run.js';
+import { buildRecapPrompt } from '../workers/recap-prompt.js';
+import { getAdapter } from '../workers/registry.js';
+import type { Observation, RunEnd, StopCause, StreamParser, WorkerAdapter } from '../workers/types.js';
+import { LogFollower } from './log-follower.js';
+import { updateOwnedStatus } from './owned-status.js';
+import { Serial } from './serial.js';
+import { spawnWorker } from './spawn-worker.js';
+
+/** One run to start: the prompt, and the session it resumes. */
+interface NextRun {
+  runId: string;
+  token: string;
+  prompt: string;
+  followupId: string | null;
+  resumeSessionId: string | null;
+  /** This run is the fresh-session fallback after a resume found no session. */
+  fallback: boolean;
+}
+
+interface ActiveRun {
+  runId: string;
+  token: string;
+  worker: StatusRecord['worker'];
+  stopBy?: StopCause;
+  stopping?: Promise<unknown>;
+}
+
+// Output heartbeats (last_output_at) are written at most this often.
+const OUTPUT_WRITE_INTERVAL_MS = 1000;
+// A slow poll beside fs.watch: watch events can be coalesced or missed.
+const POLL_MS = 500;
+
+/**
+ * Owns one task for a chain of runs: starts each run's worker, follows its output,
+ * enforces the stall and run-time limits, records how it ended, and then — inside the
+ * critical section — takes the next queued follow-up or releases the task.
+ */
+export class Supervisor {
+  readonly paths: SlugPaths;
+  private readonly serial = new Serial();
+  private spec!: RunSpec;
+  private adapter!: WorkerAdapter;
+  private active: ActiveRun | undefined;
+  private shuttingDown = false;
+  private watcher: fs.FSWatcher | undefined;
+
+  constructor(
+    private readonly stateDir: string,
+    readonly slug: string,
+    private readonly fence: number,
+  ) {
+    this.paths = slugPaths(stateDir, slug);
+  }
+
+  private update(change: (s: StatusRecord) => StatusRecord | StatusRecord[] | undefined): Promise<StatusRecord> {
+    return this.serial.run(() => updateOwnedStatus(this.paths, this.fence, change));
+  }
+
+  private history(event: string, fields: Record<string, unknown>): void {
+    appendHistory(this.paths.history, { event, slug: this.slug, ...fields });
+  }
+
+  /** Stops the current run, if any, without recording anything (the fence was lost). */
+  abandon(): Promise<unknown> {
+    this.shuttingDown = true;
+    return this.stopActive('shutdown');
+  }
+
+  /** SIGTERM/SIGINT: stop the current run (recorded as interrupted) and release. */
+  shutdown(): void {
+    this.shuttingDown = true;
+    void this.stopActive('shutdown');
+  }
+
+  async run(): Promise<void> {
+    const claimed = await this.update((s) => ({ ...s, owner: selfIdentity() }));
+    this.spec = claimed.spec as RunSpec;
+    this.adapter = getAdapter(this.spec.worker);
+    this.watchStatus();
+    try {
+      const { ensureWorktree } = await import('../worktree/ensure-worktree.js');
+      await ensureWorktree(this.spec);
+    } catch (error) {
+      await this.endWithoutRun(claimed, 'failed', 'start_failed', (error as Error).message);
+      return;
+    }
+    let next: NextRun | undefined = {
+      runId: claimed.run_id as string,
+      token: claimed.token as string,
+      prompt: claimed.prompt ?? '',
+      followupId: claimed.followup_id,
+      resumeSessionId: claimed.followup_id && this.adapter.resumable ? claimed.session_id : null,
+      fallback: false,
+    };
+    try {
+      while (next) {
+        if (this.shuttingDown) {
+          await this.endWithoutRun(await this.update(() => undefined), 'interrupted', 'interrupted', 'supervisor stopped before the run started');
+          return;
+        }
+        const { end, durationMs } = await this.runOnce(next);
+        next = await this.afterRun(next, end, durationMs);
+      }
+    } finally {
+      this.watcher?.close();
+    }
+  }
+
+  /** Records a chain that ended before its run could start, and releases the task. */
+  private async endWithoutRun(status: StatusRecord, state: 'failed' | 'interrupted', outcome: 'start_failed' | 'interrupted', reason: string) {
+    await this.update((s) => ({
+      ...s,
+      state,
+      outcome,
+      reason,
+      ended_at: nowIso(),
+      ended_mono: monoStamp(bootId()),
+      failures: s.failures + 1,
+    }));
+    this.history(HISTORY_EVENTS.runEnded, { run_id: status.run_id, state, outcome, reason, duration_ms: 0 });
+    this.history(HISTORY_EVENTS.released, { run_id: status.run_id, followups_pending: status.followups.length });
+    this.watcher?.close();
+  }
+
+  private async runOnce(next: NextRun): Promise<{ end: RunEnd; durationMs: number }> {
+    const invocation = this.adapter.invocation({
+      prompt: next.prompt,
+      worktree: this.spec.worktree,
+      slug: this.slug,
+      resumeSessionId: next.resumeSessionId,
+      workerCmd: this.spec.worker_cmd,
+    });
+    const expectedSession = invocation.sessionId ?? next.resumeSessionId ?? null;
+    const starting = await this.update((s) => ({
+      ...s,
+      state: 'starting',
+      run_id: next.runId,
+      token: next.token,
+      attempt: s.attempt + 1,
+      prompt: next.prompt,
+      followup_id: next.followupId,
+      session_id: expectedSession ?? s.session_id,
+      worker: null,
+      started_at: nowIso(),
+      ended_at: null,
+      ended_mono: null,
+      last_output_at: null,
+      exit_code: null,
+      signal: null,
+      outcome: null,
+      reason: null,
+      cost_usd: null,
+      interrupt_requested: null,
+    }));
+    fs.appendFileSync(
+      this.paths.log,
+      `\n=== task-manager: run ${next.runId} of ${this.slug} (attempt ${starting.attempt}, worker ${this.spec.worker}) at ${starting.started_at} ===\n`,
+    );
+    const parser = this.adapter.parser();
+    const follower = new LogFollower(this.paths.log, (line) => this.onLine(parser, line), () => this.onOutput());
+    const started = monotonicMs();
+    this.active = { runId: next.runId, token: next.token, worker: null };
+    const spawned = spawnWorker(invocation, { cwd: this.spec.worktree, log: this.paths.log, slug: this.slug, runId: next.runId, token: next.token });
+    this.active.worker = spawned.identity ?? null;
+    this.history(HISTORY_EVENTS.runStarted, {
+      run_id: next.runId,
+      attempt: starting.attempt,
+      argv: [invocation.file, ...invocation.args],
+      cwd: this.spec.worktree,
+      worker: this.spec.worker,
+      pid: spawned.identity?.pid ?? null,
+      session_id: expectedSession,
+      resume_session_id: next.resumeSessionId,
+      followup_id: next.followupId,
+    });
+    if (spawned.identity) {
+      await this.update((s) => ({ ...s, state: 'running', worker: spawned.identity ?? null }));
+    }
+    if (this.shuttingDown) void this.stopActive('shutdown');
+    const timers = this.startLimits(follower, started);
+    let exit;
+    try {
+      exit = await spawned.exited;
+    } finally {
+      clearInterval(timers);
+    }
+    // Whatever the worker left behind in its group (or under its token) goes too:
+    // the next run must not start beside it.
+    const active = this.active;
+    await active.stopping;
+    await stopRun({ worker: active.worker, token: active.token }, { graceMs: this.spec.grace_ms, firstSignals: this.adapter.stopSignals }).catch(
+      (error) => fs.appendFileSync(this.paths.log, `task-manager: ${(error as Error).message}\n`),
+    );
+    follower.close();
+    this.active = undefined;
+    const end: RunEnd = { exitCode: exit.exitCode, signal: exit.signal, observed: parser.observed, stoppedBy: active.stopBy, spawnError: exit.spawnError };
+    return { end, durationMs: Math.round(monotonicMs() - started) };
+  }
+
+  private lastOutputWrite = 0;
+  private outputWritePending: NodeJS.Timeout | undefined;
+  private lastOutputMono = monotonicMs();
+  private seenSession: string | undefined;
+
+  private onOutput(): void {
+    this.lastOutputMono = monotonicMs();
+    if (this.outputWritePending) return;
+    const wait = Math.max(0, this.lastOutputWrite + OUTPUT_WRITE_INTERVAL_MS - Date.now());
+    this.outputWritePending = setTimeout(() => {
+      this.outputWritePending = undefined;
+      this.lastOutputWrite = Date.now();
+      const runId = this.active?.runId;
+      if (!runId) return;
+      void this.update((s) => (s.run_id === runId ? { ...s, last_output_at: nowIso() } : undefined)).catch(() => undefined);
+    }, wait);
+  }
+
+  private onLine(parser: StreamParser, line: string): void {
+    parser.line(line);
+    const id = parser.observed.sessionId;
+    const runId = this.active?.runId;
+    if (id && id !== this.seenSession && runId) {
+      this.seenSession = id;
+      this.history(HISTORY_EVENTS.sessionSeen, { run_id: runId, session_id: id });
+      void this.update((s) => (s.run_id === runId && s.session_id !== id ? { ...s, session_id: id } : undefined)).catch(() => undefined);
+    }
+  }
+
+  /** Polls the log and enforces the stall and run-time limits. */
+  private startLimits(follower: LogFollower, started: number): NodeJS.Timeout {
+    this.lastOutputMono = monotonicMs();
+    let logWatch: fs.FSWatcher | undefined;
+    try {
+      logWatch = fs.watch(this.paths.log, () => follower.poll());
+      logWatch.on('error', () => undefined);
+    } catch {
+      logWatch = undefined;
+    }
+    const timer = setInterval(() => {
+      follower.poll();
+      const now = monotonicMs();
+      if (this.spec.stall_ms > 0 && now - this.lastOutputMono > this.spec.stall_ms) void this.stopActive('stall');
+      else if (this.spec.max_run_ms > 0 && now - started > this.spec.max_run_ms) void this.stopActive('timeout');
+    }, Math.min(POLL_MS, Math.max(50, this.spec.stall_ms / 4 || POLL_MS)));
+    const clear = timer.close.bind(timer);
+    timer.close = () => {
+      logWatch?.close();
+      return clear();
+    };
+    return timer;
+  }
+
+  private stopActive(cause: StopCause, graceMs = this.spec.grace_ms): Promise<unknown> {
+    const active = this.active;
+    if (!active || active.stopping) return active?.stopping ?? Promise.resolve();
+    active.stopBy = cause;
+    active.stopping = stopRun({ worker: active.worker, token: active.token }, { graceMs, firstSignals: this.adapter.stopSignals }).catch(
+      (error) => fs.appendFileSync(this.paths.log, `task-manager: ${(error as Error).message}\n`),
+    );
+    return active.stopping;
+  }
+
+  /** dispatch-continue --interrupt sets interrupt_requested; we see it through the file. */
+  private watchStatus(): void {
+    const name = path.basename(this.paths.status);
+    const check = () => {
+      const active = this.active;
+      if (!active || active.stopping) return;
+      try {
+        const raw = JSON.parse(fs.readFileSync(this.paths.status, 'utf8')) as StatusRecord;
+        if (raw.interrupt_requested && raw.run_id === active.runId) {
+          const followup = raw.followups?.find((f) => f.id === raw.interrupt_requested);
+          void this.stopActive('interrupt', followup?.grace_ms ?? this.spec.grace_ms);
+        }
+      } catch {
+        // A damaged file is reported by the next locked update.
+      }
+    };
+    try {
+      this.watcher = fs.watch(this.stateDir, (_e, file) => {
+        if (!file || file === name) check();
+      });
+      this.watcher.on('error', () => undefined);
+    } catch {
+      this.watcher = undefined;
+    }
+    const poll = setInterval(check, 1000);
+    poll.unref();
+  }
+
+  /** Records the run's end; then the next follow-up, or the release of the task. */
+  private async afterRun(run: NextRun, end: RunEnd, durationMs: number): Promise<NextRun | undefined> {
+    const verdict = judgeRun(this.adapter, end);
+    const observed: Observation = end.observed;
+    let next: NextRun | undefined;
+    let ended!: StatusRecord;
+    let fallbackFrom: string | null = null;
+    await this.update((s) => {
+      ended = {
+        ...s,
+        state: verdict.state,
+        outcome: verdict.outcome,
+        reason: verdict.reason,
+        exit_code: end.exitCode,
+        signal: end.signal,
+        ended_at: nowIso(),
+        ended_mono: monoStamp(bootId()),
+        session_id: observed.sessionId ?? s.session_id,
+        cost_usd: observed.costUsd ?? s.cost_usd,
+        failures: verdict.outcome === 'ok' ? 0 : s.failures + 1,
+        interrupt_requested: null,
+      };
+      this.history(HISTORY_EVENTS.runEnded, {
+        run_id: run.runId,
+        state: verdict.state,
+        outcome: verdict.outcome,
+        reason: verdict.reason,
+        exit_code: end.exitCode,
+        signal: end.signal,
+        duration_ms: durationMs,
+        session_id: ended.session_id,
+        cost_usd: observed.costUsd ?? null,
+        result_text: observed.final?.text?.slice(0, 2000) ?? null,
+        followup_id: run.followupId,
+      });
+      // Shutdown releases the task; queued follow-ups stay queued for the next chain.
+      if (this.shuttingDown) return ended;
+      if (verdict.outcome === 'session_not_found' && !run.fallback) {
+        const records = readHistory(this.paths.history).records;
+        fallbackFrom = run.resumeSessionId;
+        next = { runId: newId('r'), token: newToken(), prompt: buildRecapPrompt(records, run.prompt), followupId: run.followupId, resumeSessionId: null, fallback: true };
+        return [ended, { ...ended, state: 'starting' as const, run_id: next.runId, token: next.token }];
+      }
+      const [first, ...rest] = ended.followups;
+      if (!first) return ended;
+      next = {
+        runId: newId('r'),
+        token: newToken(),
+        prompt: first.prompt,
+        followupId: first.id,
+        resumeSessionId: this.adapter.resumable ? ended.session_id : null,
+        fallback: false,
+      };
+      return [ended, { ...ended, state: 'starting' as const, run_id: next.runId, token: next.token, followups: rest, followup_id: first.id, prompt: first.prompt }];
+    });
+    if (next?.fallback) this.history(HISTORY_EVENTS.sessionFallback, { run_id: next.runId, old_session_id: fallbackFrom });
+    if (!next) this.history(HISTORY_EVENTS.released, { run_id: run.runId, followups_pending: ended.followups.length });
+    return next;
+  }
+}

@@ -1,0 +1,116 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import t from 'tap';
+import { chainOver, fakeClaudeCalls, fakeClaudeEnv, historyOf, nodeWorker, pidAlive, runBin, sandbox, statusOf, waitFor } from '../fixtures/e2e.js';
+
+t.test('queued while running: runs after, in the same worktree, resuming the session', async (t) => {
+  const box = sandbox(t);
+  const env = { ...box.env, ...fakeClaudeEnv(box), FAKE_CLAUDE_DELAY_MS: '1500' };
+  const d = await runBin('dispatch', ['q', '--prompt', 'first', '--worker', 'claude'], { cwd: box.repo, env });
+  t.equal(d.code, 0, d.stderr);
+  const c = await runBin('dispatch-continue', ['q', '--prompt', 'second'], { cwd: box.repo, env });
+  t.equal(c.code, 0, c.stderr);
+  t.match(c.records[0], { type: 'followup', slug: 'q', result: 'queued', position: 1, mode: 'queue' });
+  t.equal(statusOf(box, 'q').followups.length, 1, 'visible in status');
+  await waitFor(() => chainOver(box, 'q'), 'chain over');
+  const calls = fakeClaudeCalls(env);
+  t.equal(calls.length, 2);
+  t.equal(calls[1].cwd, calls[0].cwd, 'same worktree');
+  t.equal(calls[1].session_id, calls[0].session_id, 'same session');
+  t.ok(calls[1].argv.includes('--resume'), 'resumed');
+  t.equal(calls[1].turn, 2, "the fake's turn counter proves the conversation continued");
+  t.equal(calls[1].prompt, 'second');
+  const ended = historyOf(box, 'q').filter((e) => e.event === 'run_ended');
+  t.equal(ended.length, 2);
+  t.ok(ended.every((e) => e.outcome === 'ok'));
+  t.match(ended[1].result_text, /turn 2 of session/);
+  t.equal(historyOf(box, 'q').filter((e) => e.event === 'run_started' && e.followup_id === c.records[0].followup_id).length, 1);
+});
+
+t.test('interrupt: the old group, with a detached grandchild that ignores SIGTERM, is gone before the next run starts', async (t) => {
+  const box = sandbox(t);
+  const pids = path.join(path.dirname(box.repo), 'hostile.pids');
+  const env = { ...box.env, HOSTILE_PIDS: pids, TASK_MANAGER_KILL_GRACE_SECONDS: '1' };
+  const d = await runBin('dispatch', ['h', '--prompt', 'first', '--worker-cmd', nodeWorker('hostile.mjs')], { cwd: box.repo, env });
+  t.equal(d.code, 0, d.stderr);
+  const first = await waitFor(() => fs.existsSync(pids) && JSON.parse(fs.readFileSync(pids, 'utf8').split('\n')[0]!), 'first run pids');
+  const c = await runBin('dispatch-continue', ['h', '--interrupt', '--grace', '1', '--prompt', 'second'], { cwd: box.repo, env });
+  t.equal(c.code, 0, c.stderr);
+  t.match(c.records[0], { result: 'interrupted', position: 1 });
+  const check = await waitFor(() => fs.existsSync(`${pids}.check`) && JSON.parse(fs.readFileSync(`${pids}.check`, 'utf8').split('\n')[0]!), 'second run started');
+  t.same(check.survivors, [], 'nothing of the first run was alive when the second started');
+  t.notOk(pidAlive(first.worker));
+  t.notOk(pidAlive(first.grandchild));
+  const ended = historyOf(box, 'h').filter((e) => e.event === 'run_ended');
+  t.match(ended[0], { state: 'interrupted', outcome: 'interrupted' });
+  t.match(statusOf(box, 'h'), { state: 'running', followup_id: c.records[0].followup_id });
+});
+
+t.test('continue on a finished task resumes it; on a never-dispatched task it starts it', async (t) => {
+  const box = sandbox(t);
+  const env = { ...box.env, ...fakeClaudeEnv(box) };
+  const d = await runBin('dispatch', ['done', '--prompt', 'first', '--worker', 'claude', '--wait'], { cwd: box.repo, env });
+  t.equal(d.code, 0, d.stderr);
+  const c = await runBin('dispatch-continue', ['done', '--prompt', 'again'], { cwd: box.repo, env });
+  t.equal(c.code, 0, c.stderr);
+  t.match(c.records[0], { result: 'started', position: 0 });
+  await waitFor(() => chainOver(box, 'done'), 'chain over');
+  const calls = fakeClaudeCalls(env);
+  t.equal(calls[1].session_id, calls[0].session_id);
+  t.equal(calls[1].turn, 2);
+
+  const fresh = await runBin('dispatch-continue', ['never', '--prompt', 'hello', '--worker', 'claude'], { cwd: box.repo, env });
+  t.equal(fresh.code, 0, fresh.stderr);
+  t.match(fresh.records[0], { result: 'started' });
+  await waitFor(() => chainOver(box, 'never'), 'chain over');
+  t.match(statusOf(box, 'never'), { state: 'exited', outcome: 'ok' });
+});
+
+t.test('a resume whose session is gone falls back to a fresh session with a recap', async (t) => {
+  const box = sandbox(t);
+  const fake = fakeClaudeEnv(box);
+  const env = { ...box.env, ...fake };
+  const d = await runBin('dispatch', ['lost', '--prompt', 'the original task', '--worker', 'claude', '--wait'], { cwd: box.repo, env });
+  t.equal(d.code, 0, d.stderr);
+  fs.rmSync(path.join(fake.CLAUDE_CONFIG_DIR!, 'projects'), { recursive: true, force: true });
+  const c = await runBin('dispatch-continue', ['lost', '--prompt', 'next step'], { cwd: box.repo, env });
+  t.equal(c.code, 0, c.stderr);
+  const over = await waitFor(() => chainOver(box, 'lost'), 'chain over');
+  t.match(over, { state: 'exited', outcome: 'ok' });
+  const calls = fakeClaudeCalls(env);
+  t.equal(calls.length, 3, 'start, failed resume, fresh fallback');
+  t.ok(calls[1].argv.includes('--resume'));
+  t.notOk(calls[2].argv.includes('--resume'));
+  t.not(calls[2].session_id, calls[0].session_id, 'a new session');
+  t.match(calls[2].prompt, /the original task/);
+  t.match(calls[2].prompt, /next step/);
+  const history = historyOf(box, 'lost');
+  t.ok(history.some((e) => e.event === 'session_fallback'));
+  t.equal(over.session_id, calls[2].session_id, 'the new id is recorded');
+});
+
+t.test('continue racing the end of runs: no follow-up lost, none run twice, never two workers', async (t) => {
+  const rounds = Number(process.env.TM_CONTINUE_RACE_ROUNDS ?? 200);
+  const box = sandbox(t);
+  const dir = path.join(path.dirname(box.repo), 'exclusive');
+  fs.mkdirSync(dir);
+  const env = { ...box.env, EXCLUSIVE_DIR: dir, TASK_MANAGER_WORKER_CMD: nodeWorker('exclusive.mjs') };
+  const sent: string[] = [];
+  // Two senders at once, so continue also races continue.
+  const sender = async (name: string, count: number) => {
+    for (let i = 0; i < count; i++) {
+      const prompt = `${name}-${i}`;
+      const r = await runBin('dispatch-continue', ['race', '--prompt', prompt], { cwd: box.repo, env });
+      t.equal(r.code, 0, r.stderr);
+      if (r.code === 0) sent.push(prompt);
+    }
+  };
+  await Promise.all([sender('a', Math.ceil(rounds / 2)), sender('b', Math.floor(rounds / 2))]);
+  await waitFor(() => chainOver(box, 'race'), 'chain over', 60_000);
+  const ran = fs.readFileSync(path.join(dir, 'prompts'), 'utf8').trim().split('\n');
+  t.equal(ran.length, sent.length, `every one of ${sent.length} follow-ups ran once`);
+  t.same([...ran].sort(), [...sent].sort(), 'none lost, none twice');
+  t.notOk(fs.existsSync(path.join(dir, 'violations')), 'never two workers at once');
+  t.equal(statusOf(box, 'race').followups.length, 0);
+  t.comment(`continue race: ${rounds} follow-ups, ${ran.length} runs, violations ${fs.existsSync(path.join(dir, 'violations')) ? 'some' : 0}`);
+});

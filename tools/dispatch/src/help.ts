@@ -1,0 +1,48 @@
+export const HELP = `Usage: dispatch SLUG... [options]
+       dispatch - [options] < records.ndjson
+
+Starts each task's worker in its own git worktree (<worktrees dir>/<slug>, branch
+task/<slug>) under a detached supervisor, and returns as soon as the worker runs.
+Writes one NDJSON record per slug to stdout; messages go to stderr.
+
+With -, reads records {"slug": ..., "prompt"?: ..., "worker"?: ..., "worker_cmd"?: ...}
+from stdin, one per line. Without --prompt, a task's prompt comes from tasks/<slug>.md.
+
+Options:
+  --prompt TEXT          the prompt for every slug given
+  --prompt-file FILE     read the prompt from FILE
+  --worker NAME          claude, codex, gemini, demo or command
+                         (env TASK_MANAGER_WORKER; default claude, or command when
+                         --worker-cmd is set)
+  --worker-cmd "P A..."  run any program as the worker: split into argv without a
+                         shell; a {prompt} word is replaced by the prompt, else the
+                         prompt is the last argument (env TASK_MANAGER_WORKER_CMD)
+  --timeout SECONDS      wait at most this long for the worker to start
+                         (env TASK_MANAGER_DISPATCH_TIMEOUT_SECONDS; default 45)
+  --wait                 follow the run(s) to the end and exit with the outcome
+  --repo DIR             the repository (default: git top level of the cwd)
+  --state-dir DIR        state files (env TASK_MANAGER_STATE_DIR; default tasks/logs)
+  --worktrees-dir DIR    worktrees (env TASK_MANAGER_WORKTREES_DIR; default .worktrees)
+  --tasks-dir DIR        task files (env TASK_MANAGER_TASKS_DIR; default tasks)
+  --stall-seconds S      no output this long stops the run as stalled (default 900)
+  --max-run-seconds S    a run longer than this is stopped (default 7200)
+  --grace S              SIGTERM to SIGKILL grace when stopping (default 10)
+  --json                 NDJSON even on a terminal
+  -h, --help             this text
+  --version              the version
+
+Exit status:
+  0  every worker started (with --wait: every run ended ok)
+  1  failure: the worker could not start, git failed, a timeout
+  2  usage: a bad flag or value; nothing was started
+  3  conflict: a task already has a live (or orphaned) worker; it was left alone
+  4  bad input: a bad slug or record; the good ones were still dispatched
+  5  with --wait: a run ended without success
+
+Examples:
+  dispatch fix-login --prompt "Fix the login redirect; run the tests"
+  dispatch fix-login --worker codex
+  dispatch demo-task --worker demo --wait
+  printf '{"slug":"a","prompt":"x"}\\n{"slug":"b"}\\n' | dispatch - | jq -r .result
+  dispatch fix-login --worker-cmd "python3 agent.py --task {prompt}"
+`;
