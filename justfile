@@ -26,3 +26,41 @@ bench: build
 # the whole flow on a throwaway repository with the built-in demo worker
 demo: build
     node scripts/demo.mjs
+
+# --- operator flow (run from the repository whose tasks you manage) ---
+
+# the heartbeat loop, one tick every $TASK_MANAGER_HEARTBEAT_SECONDS (60): the only manager loop
+[no-cd]
+[positional-arguments]
+heartbeat *ARGS:
+    node {{justfile_directory()}}/tools/hb-tick/dist/bin.js --every "${TASK_MANAGER_HEARTBEAT_SECONDS:-60}" "$@"
+
+# one heartbeat cycle (pass --dry-run to see the plan only)
+[no-cd]
+[positional-arguments]
+tick *ARGS:
+    node {{justfile_directory()}}/tools/hb-tick/dist/bin.js "$@"
+
+# start a task's worker: just dispatch SLUG --prompt "..."
+[no-cd]
+[positional-arguments]
+dispatch *ARGS:
+    node {{justfile_directory()}}/tools/dispatch/dist/bin.js "$@"
+
+# a follow-up for a task's worker: just continue SLUG --prompt "..." [--interrupt]
+[no-cd]
+[positional-arguments]
+continue *ARGS:
+    node {{justfile_directory()}}/tools/dispatch-continue/dist/bin.js "$@"
+
+# the status view (--follow to keep watching, --until-done to wait)
+[no-cd]
+[positional-arguments]
+watch *ARGS:
+    node {{justfile_directory()}}/tools/dispatch-watch/dist/bin.js "$@"
+
+# find dead and orphaned workers (--dry-run to look only, --kill-orphans to stop orphans)
+[no-cd]
+[positional-arguments]
+reap *ARGS:
+    node {{justfile_directory()}}/tools/worker-reap/dist/bin.js "$@"

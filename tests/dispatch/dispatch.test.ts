@@ -20,7 +20,7 @@ t.test('dispatch returns while the worker runs; the worker outlives the dispatch
   t.ok(pidAlive(status.owner.pid), 'supervisor alive after dispatch exited');
   t.equal(record.worker_pid, status.worker.pid);
   // The worker runs in the worktree, on the task branch, with the run's identity in its env.
-  const seen = JSON.parse(fs.readFileSync(log, 'utf8').trim());
+  const seen = await waitFor(() => fs.existsSync(log) && JSON.parse(fs.readFileSync(log, 'utf8').trim()), 'worker started');
   t.equal(seen.cwd, path.join(box.worktreesDir, 'alpha'));
   t.equal(seen.prompt, 'do it');
   t.equal(seen.slug, 'alpha');
@@ -150,7 +150,7 @@ t.test('SIGTERM to the supervisor stops the whole worker group and records inter
 
 t.test('a run with no output for the stall limit is stopped as stalled', async (t) => {
   const box = sandbox(t);
-  const r = await runBin('dispatch', ['stall', '--prompt', 'x', '--stall-seconds', '1', '--worker-cmd', 'sleep 30'], { cwd: box.repo, env: box.env });
+  const r = await runBin('dispatch', ['stall', '--prompt', 'x', '--stall-seconds', '1', '--worker-cmd', "sh -c 'sleep 30' sh"], { cwd: box.repo, env: box.env });
   t.equal(r.code, 0, r.stderr);
   const ended = await waitFor(() => (statusOf(box, 'stall').state === 'stalled' ? statusOf(box, 'stall') : undefined), 'stalled');
   t.equal(ended.outcome, 'stalled');

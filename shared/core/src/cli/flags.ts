@@ -14,6 +14,7 @@ export interface ParsedArgs {
 }
 
 const COMMON_BOOLEAN = ['help', 'version', 'json'];
+const STDIN_PLACEHOLDER = '\u0000stdin';
 
 /**
  * Parses argv with mri, every flag declared. mri returns nothing at all when given an
@@ -23,7 +24,11 @@ export const parseFlags = (argv: string[], spec: FlagSpec): ParsedArgs => {
   const strings = spec.string ?? [];
   const booleans = [...COMMON_BOOLEAN, ...(spec.boolean ?? [])];
   const alias = { h: 'help', ...(spec.alias ?? {}) };
-  const parsed = mri(argv, { string: strings, boolean: booleans, alias });
+  // mri drops a lone `-` (and the word after it); `-` means "read stdin", so it is
+  // swapped for a placeholder before parsing and restored after.
+  const dashAt = argv.indexOf('--');
+  const guarded = argv.map((a, i) => (a === '-' && (dashAt < 0 || i < dashAt) ? STDIN_PLACEHOLDER : a));
+  const parsed = mri(guarded, { string: strings, boolean: booleans, alias });
   const known = new Set([...strings, ...booleans, ...Object.keys(alias), ...Object.values(alias), '_']);
   for (const key of Object.keys(parsed)) {
     if (!known.has(key)) {
@@ -43,6 +48,6 @@ export const parseFlags = (argv: string[], spec: FlagSpec): ParsedArgs => {
   for (const name of booleans) {
     if (typeof parsed[name] === 'string') throw new UsageError(`--${name} takes no value`, { option: `--${name}` });
   }
-  const positionals = (parsed._ as unknown[]).map(String);
+  const positionals = (parsed._ as unknown[]).map((a) => (a === STDIN_PLACEHOLDER ? '-' : String(a)));
   return { flags: parsed, positionals };
 };

@@ -92,7 +92,7 @@ export class Supervisor {
     this.watchStatus();
     try {
       const { ensureWorktree } = await import('../worktree/ensure-worktree.js');
-      await ensureWorktree(this.spec);
+      await ensureWorktree({ ...this.spec, stateDir: this.stateDir });
     } catch (error) {
       await this.endWithoutRun(claimed, 'failed', 'start_failed', (error as Error).message);
       return;

@@ -4,6 +4,8 @@ import { FailureError } from '../errors/errors.js';
 
 export interface WorktreeSpec {
   repo: string;
+  /** Also kept out of `git status` when inside the repository. */
+  stateDir?: string;
   worktree: string;
   branch: string;
 }
@@ -28,8 +30,8 @@ const realpath = (p: string) => {
   }
 };
 
-/** Keeps the worktrees directory out of `git status` when it lies inside the repository. */
-const excludeFromStatus = async (repo: string, dir: string): Promise<void> => {
+/** Keeps a directory (worktrees, state) out of `git status` when it lies inside the repository. */
+export const excludeFromStatus = async (repo: string, dir: string): Promise<void> => {
   const relative = path.relative(realpath(repo), realpath(dir));
   if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) return;
   const commonDir = path.resolve(repo, await git(repo, ['rev-parse', '--git-common-dir']));
@@ -63,6 +65,7 @@ export const ensureWorktree = async (spec: WorktreeSpec): Promise<'created' | 'r
   const parent = path.dirname(worktree);
   fs.mkdirSync(parent, { recursive: true });
   await excludeFromStatus(repo, parent);
+  if (spec.stateDir) await excludeFromStatus(repo, spec.stateDir);
   if (fs.existsSync(worktree)) {
     if (await isWorktreeOf(repo, worktree)) return 'reused';
     throw new FailureError(

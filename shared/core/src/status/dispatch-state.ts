@@ -1,0 +1,17 @@
+import { isAlive } from '../liveness/identity.js';
+import { runIsAlive } from '../liveness/run-processes.js';
+import type { RunState, StatusRecord } from './schema.js';
+
+/** The status corrected by a liveness check: what watch, reap and hb-tick report. */
+export type DispatchState = RunState | 'orphaned';
+
+/**
+ * `running` whose supervisor died is `orphaned` while the run's processes live (it
+ * still blocks new workers) and `worker_gone` when they are dead too. Terminal states
+ * are taken as written, with no /proc scan, so a snapshot of many dispatches is cheap.
+ */
+export const deriveDispatchState = (status: StatusRecord): DispatchState => {
+  if (status.state !== 'starting' && status.state !== 'running') return status.state;
+  if (isAlive(status.owner)) return status.state;
+  return runIsAlive({ worker: status.worker, token: status.token }) ? 'orphaned' : 'worker_gone';
+};

@@ -1,0 +1,19 @@
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { claudeParser } from './claude.js';
+import type { WorkerAdapter } from './types.js';
+
+const DEMO_AGENT = fileURLToPath(new URL('./demo-agent.js', import.meta.url));
+
+/** The built-in demo agent: speaks Claude's stream-json, so Claude's parser judges it. */
+export const demoAdapter: WorkerAdapter = {
+  name: 'demo',
+  stopSignals: ['SIGINT', 'SIGTERM'],
+  resumable: true,
+  invocation: ({ prompt, resumeSessionId }) => {
+    const sessionId = resumeSessionId ?? randomUUID();
+    const session = resumeSessionId ? ['--resume', resumeSessionId] : ['--session-id', sessionId];
+    return { file: process.execPath, args: [DEMO_AGENT, ...session, '--', prompt], sessionId };
+  },
+  parser: claudeParser,
+};

@@ -1,0 +1,25 @@
+import type { RunEnd, Verdict, WorkerAdapter } from './types.js';
+
+/**
+ * How a run ended. For agents, the final event decides first and the exit code second:
+ * Claude exits 0 on SIGINT and Gemini on SIGINT and SIGTERM, so a zero exit without a
+ * final success event is not success. The `command` worker has only its exit code.
+ */
+export const judgeRun = (adapter: WorkerAdapter, end: RunEnd): Verdict => {
+  const { observed } = end;
+  if (end.stoppedBy === 'stall') return { state: 'stalled', outcome: 'stalled', reason: 'no output for the stall limit' };
+  if (end.stoppedBy === 'timeout') return { state: 'stalled', outcome: 'timeout', reason: 'over the run-time limit' };
+  if (end.stoppedBy === 'interrupt') return { state: 'interrupted', outcome: 'interrupted', reason: 'interrupted by a follow-up' };
+  if (end.stoppedBy === 'shutdown') return { state: 'interrupted', outcome: 'interrupted', reason: 'the supervisor was stopped' };
+  if (end.spawnError) return { state: 'failed', outcome: 'start_failed', reason: end.spawnError };
+  if (observed.sessionNotFound) return { state: 'failed', outcome: 'session_not_found', reason: 'the agent does not know the session to resume' };
+  if (end.signal) return { state: 'interrupted', outcome: 'interrupted', reason: `killed by ${end.signal}` };
+  if (adapter.name === 'command') {
+    return end.exitCode === 0 ? { state: 'exited', outcome: 'ok', reason: null } : { state: 'failed', outcome: 'error', reason: `exit code ${end.exitCode}` };
+  }
+  if (observed.aborted) return { state: 'interrupted', outcome: 'interrupted', reason: 'the agent aborted its turn' };
+  if (!observed.final) return { state: 'failed', outcome: 'error', reason: `no final event from the agent (exit code ${end.exitCode})` };
+  if (observed.final.isError) return { state: 'failed', outcome: 'error', reason: observed.final.reason ?? observed.final.text ?? 'the agent reported an error' };
+  if (end.exitCode !== 0) return { state: 'failed', outcome: 'error', reason: `exit code ${end.exitCode}` };
+  return { state: 'exited', outcome: 'ok', reason: null };
+};

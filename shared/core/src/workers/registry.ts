@@ -1,0 +1,23 @@
+import { UsageError } from '../errors/errors.js';
+import { claudeAdapter } from './claude.js';
+import { codexAdapter } from './codex.js';
+import { commandAdapter } from './command.js';
+import { demoAdapter } from './demo.js';
+import { geminiAdapter } from './gemini.js';
+import type { WorkerAdapter } from './types.js';
+
+const ADAPTERS: Record<string, WorkerAdapter> = {
+  claude: claudeAdapter,
+  codex: codexAdapter,
+  gemini: geminiAdapter,
+  demo: demoAdapter,
+  command: commandAdapter,
+};
+
+export const WORKER_NAMES = Object.keys(ADAPTERS);
+
+export const getAdapter = (name: string): WorkerAdapter => {
+  const adapter = ADAPTERS[name];
+  if (!adapter) throw new UsageError(`unknown worker ${JSON.stringify(name)}; use one of ${WORKER_NAMES.join(', ')}`, { worker: name });
+  return adapter;
+};
