@@ -6,7 +6,8 @@ import { statusShapeProblem } from './validate-status.js';
 /** A status file that exists but cannot be trusted. Never read as "no worker". */
 export class StatusFileError extends BadInputError {
   constructor(file: string, problem: string, code: string) {
-    super(`status file ${file} ${problem}; inspect it (its history is beside it) before removing it`, code, { file });
+    const hint = code === 'status_missing' ? 'was the task ever dispatched?' : 'inspect it (its history is beside it) before moving it away';
+    super(`status file ${file} ${problem}; ${hint}`, code, { file });
   }
 }
 

@@ -1,0 +1,69 @@
+import { isAlive } from '../liveness/identity.js';
+import { deriveDispatchState, type DispatchState } from '../status/dispatch-state.js';
+import type { StatusRecord } from '../status/schema.js';
+import { nowIso, nowMs, parseIsoMs } from '../time/clock.js';
+
+/** What dispatch-watch reports for one dispatch: never the prompt. */
+export interface SnapshotRecord {
+  type: 'status';
+  slug: string;
+  dispatch_state: DispatchState;
+  state: StatusRecord['state'];
+  /** The chain is over: the last run ended, nothing is queued, the supervisor left. */
+  done: boolean;
+  run_id: string | null;
+  attempt: number;
+  failures: number;
+  worker: string | null;
+  supervisor_pid: number | null;
+  worker_pid: number | null;
+  started_at: string | null;
+  updated_at: string;
+  ended_at: string | null;
+  last_output_at: string | null;
+  last_output_age_s: number | null;
+  exit_code: number | null;
+  signal: string | null;
+  outcome: string | null;
+  reason: string | null;
+  session_id: string | null;
+  followups_pending: number;
+  cost_usd: number | null;
+  ts: string;
+}
+
+const ageSeconds = (iso: string | null): number | null => {
+  const ms = parseIsoMs(iso);
+  return ms === undefined ? null : Math.max(0, Math.round((nowMs() - ms) / 1000));
+};
+
+export const snapshotRecord = (status: StatusRecord): SnapshotRecord => {
+  const dispatchState = deriveDispatchState(status);
+  const terminal = !['starting', 'running', 'orphaned'].includes(dispatchState);
+  return {
+    type: 'status',
+    slug: status.slug,
+    dispatch_state: dispatchState,
+    state: status.state,
+    done: terminal && status.followups.length === 0 && (dispatchState === 'worker_gone' || !isAlive(status.owner)),
+    run_id: status.run_id,
+    attempt: status.attempt,
+    failures: status.failures,
+    worker: status.spec?.worker ?? null,
+    supervisor_pid: status.owner?.pid ?? null,
+    worker_pid: status.worker?.pid ?? null,
+    started_at: status.started_at,
+    updated_at: status.updated_at,
+    ended_at: status.ended_at,
+    last_output_at: status.last_output_at,
+    last_output_age_s: ageSeconds(status.last_output_at),
+    exit_code: status.exit_code,
+    signal: status.signal,
+    outcome: status.outcome,
+    reason: status.reason,
+    session_id: status.session_id,
+    followups_pending: status.followups.length,
+    cost_usd: status.cost_usd,
+    ts: nowIso(),
+  };
+};

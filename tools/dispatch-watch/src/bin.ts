@@ -1,0 +1,11 @@
+#!/usr/bin/env node
+import { main } from '@task-manager/core/cli/run-bin';
+import { HELP } from './help.js';
+
+main({
+  name: 'dispatch-watch',
+  version: '0.1.0',
+  help: HELP,
+  flags: { string: ['state', 'log', 'interval', 'state-dir', 'repo'], boolean: ['follow', 'until-done'] },
+  run: async (args, io) => (await import('./run.js')).run(args, io),
+});
