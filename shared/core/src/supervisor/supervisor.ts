@@ -172,6 +172,7 @@ export class Supervisor {
     const parser = this.adapter.parser();
     const follower = new LogFollower(this.paths.log, (line) => this.onLine(parser, line), () => this.onOutput());
     const started = monotonicMs();
+    this.lastOutputIso = null;
     this.active = { runId: next.runId, token: next.token, worker: null };
     const spawned = spawnWorker(invocation, { cwd: this.spec.worktree, log: this.paths.log, slug: this.slug, runId: next.runId, token: next.token });
     this.active.worker = spawned.identity ?? null;
@@ -213,10 +214,13 @@ export class Supervisor {
   private lastOutputWrite = 0;
   private outputWritePending: NodeJS.Timeout | undefined;
   private lastOutputMono = monotonicMs();
+  /** Wall time of the current run's last output, written with the run's end. */
+  private lastOutputIso: string | null = null;
   private seenSession: string | undefined;
 
   private onOutput(): void {
     this.lastOutputMono = monotonicMs();
+    this.lastOutputIso = nowIso();
     if (this.outputWritePending) return;
     const wait = Math.max(0, this.lastOutputWrite + OUTPUT_WRITE_INTERVAL_MS - Date.now());
     this.outputWritePending = setTimeout(() => {
@@ -320,6 +324,7 @@ export class Supervisor {
         ended_mono: monoStamp(bootId()),
         session_id: observed.sessionId ?? s.session_id,
         cost_usd: observed.costUsd ?? s.cost_usd,
+        last_output_at: this.lastOutputIso ?? s.last_output_at,
         failures: verdict.outcome === 'ok' ? 0 : s.failures + 1,
         interrupt_requested: null,
       };

@@ -1,0 +1,68 @@
+import { bootId } from '../liveness/proc.js';
+import type { DispatchState } from '../status/dispatch-state.js';
+import type { StatusRecord } from '../status/schema.js';
+import type { Task } from '../tasks/task.js';
+import { elapsedSinceMs, nowMs } from '../time/clock.js';
+import { cooldownMs } from './cooldown.js';
+
+export const CLASSES = ['dispatchable', 'active', 'cooldown', 'done', 'gave_up', 'not_ready', 'waiting', 'invalid'] as const;
+export type TaskClass = (typeof CLASSES)[number];
+
+export interface Classification {
+  class: TaskClass;
+  reason: string;
+  /** For cooldown: when the task becomes dispatchable again. */
+  until?: string;
+}
+
+/** What the heartbeat knows about a task's dispatch. */
+export interface DispatchInfo {
+  status?: StatusRecord;
+  state?: DispatchState;
+  /** The status file exists but cannot be read: never dispatch beside an unknown worker. */
+  damaged?: string;
+}
+
+export interface ClassifyContext {
+  retryCooldownMs: number;
+  retryCooldownMaxMs: number;
+  maxAttempts: number;
+  /** Other tasks and their dispatches, for depends_on. */
+  lookup: (slug: string) => { task?: Task; info: DispatchInfo } | undefined;
+}
+
+const DONE_STATUSES = new Set(['completed', 'done']);
+
+/** A dependency is done when its task says so or its last run ended ok. */
+const depDone = (entry: { task?: Task; info: DispatchInfo }): boolean =>
+  (entry.task !== undefined && DONE_STATUSES.has(entry.task.status)) || (entry.info.status?.state === 'exited' && entry.info.status.outcome === 'ok');
+
+export const classifyTask = (task: Task, info: DispatchInfo, ctx: ClassifyContext): Classification => {
+  if (info.damaged) return { class: 'invalid', reason: `status file damaged: ${info.damaged}` };
+  const state = info.state;
+  if (state === 'starting' || state === 'running') return { class: 'active', reason: `a worker is ${state}` };
+  if (state === 'orphaned') return { class: 'active', reason: 'an orphaned worker holds the task (worker-reap --kill-orphans)' };
+  if (task.status !== 'ready') return { class: 'not_ready', reason: `task status is ${task.status}` };
+  const status = info.status;
+  if (status?.state === 'exited' && status.outcome === 'ok') return { class: 'done', reason: 'the last run ended ok' };
+  if (status && status.failures >= ctx.maxAttempts && ctx.maxAttempts > 0) {
+    return { class: 'gave_up', reason: `${status.failures} failed runs in a row; clear with hb-tick --clear ${task.slug}` };
+  }
+  for (const dep of task.depends_on) {
+    const entry = ctx.lookup(dep);
+    if (!entry || (!entry.task && !entry.info.status)) return { class: 'invalid', reason: `depends_on names an unknown task: ${dep}` };
+    if (!depDone(entry)) return { class: 'waiting', reason: `waiting for ${dep}` };
+  }
+  if (status && status.failures > 0) {
+    const wait = cooldownMs(task.slug, status.failures, ctx.retryCooldownMs, ctx.retryCooldownMaxMs);
+    const elapsed = elapsedSinceMs(status.ended_at, status.ended_mono, bootId()) ?? wait;
+    if (elapsed < wait) {
+      return {
+        class: 'cooldown',
+        reason: `last run ${status.outcome ?? status.state}; retry ${status.failures + 1} after ${Math.round(wait / 1000)} s`,
+        until: new Date(nowMs() + (wait - elapsed)).toISOString(),
+      };
+    }
+  }
+  return { class: 'dispatchable', reason: status ? `retry after ${status.outcome ?? status.state}` : 'ready, never dispatched' };
+};

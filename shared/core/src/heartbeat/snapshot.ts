@@ -1,0 +1,27 @@
+import { ensureDir, writeFileAtomic } from '../fsx/atomic-write.js';
+import { heartbeatPath } from '../paths/state-paths.js';
+import { CLASSES, type TaskClass } from './classify.js';
+
+export interface SnapshotRecord {
+  type: 'snapshot';
+  started_at: string;
+  finished_at: string;
+  duration_ms: number;
+  pid: number;
+  dry_run: boolean;
+  /** Set when another tick held the tick lock: nothing was dispatched. */
+  skipped?: string;
+  counts: Record<TaskClass, number>;
+  dispatched: number;
+  max_dispatches_per_cycle: number;
+  tasks: { slug: string; class: TaskClass; reason: string; until?: string }[];
+  actions: Record<string, unknown>[];
+}
+
+export const emptyCounts = (): Record<TaskClass, number> => Object.fromEntries(CLASSES.map((c) => [c, 0])) as Record<TaskClass, number>;
+
+/** heartbeat.json: the last tick's snapshot, replaced whole. */
+export const writeSnapshot = (stateDir: string, snapshot: SnapshotRecord): void => {
+  ensureDir(stateDir);
+  writeFileAtomic(heartbeatPath(stateDir), `${JSON.stringify(snapshot, null, 2)}\n`);
+};

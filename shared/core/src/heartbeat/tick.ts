@@ -1,0 +1,138 @@
+import path from 'node:path';
+import type { Config } from '../config/resolve-config.js';
+import { TaskManagerError } from '../errors/errors.js';
+import { ensureDir } from '../fsx/atomic-write.js';
+import { withCriticalSection, type Section } from '../lock/critical-section.js';
+import { slugPaths } from '../paths/state-paths.js';
+import { reapSlug } from '../reap/reap-slug.js';
+import { deriveDispatchState } from '../status/dispatch-state.js';
+import { readStatusIfExists } from '../status/read-status.js';
+import type { LoadedTask, Task } from '../tasks/task.js';
+import { nowIso } from '../time/clock.js';
+import { listSlugs } from '../watch/list-slugs.js';
+import { classifyTask, type Classification, type DispatchInfo } from './classify.js';
+import { dispatchBounded } from './dispatch-bounded.js';
+import { planDispatches } from './plan.js';
+import { emptyCounts, writeSnapshot, type SnapshotRecord } from './snapshot.js';
+
+export interface TickOptions {
+  dryRun: boolean;
+  /** Tasks from stdin records instead of the tasks directory. */
+  tasks?: LoadedTask[];
+}
+
+type Emit = (record: Record<string, unknown>) => Promise<void>;
+
+const dispatchInfo = (stateDir: string, slug: string): DispatchInfo => {
+  try {
+    const status = readStatusIfExists(slugPaths(stateDir, slug).status);
+    return status ? { status, state: deriveDispatchState(status) } : {};
+  } catch (error) {
+    return { damaged: (error as Error).message };
+  }
+};
+
+/**
+ * One heartbeat cycle: reap, load the tasks, then — holding the tick lock, so two
+ * overlapping ticks never exceed the per-cycle cap together — classify every task,
+ * dispatch at most N (each bounded by the dispatch timeout), and write heartbeat.json.
+ * Emits a record per reap change, per task, per action, and a final snapshot.
+ */
+export const runTick = async (config: Config, options: TickOptions, emit: Emit): Promise<SnapshotRecord> => {
+  const startedAt = nowIso();
+  const t0 = performance.now();
+  const stateDir = config.stateDir;
+  const snapshot: SnapshotRecord = {
+    type: 'snapshot',
+    started_at: startedAt,
+    finished_at: startedAt,
+    duration_ms: 0,
+    pid: process.pid,
+    dry_run: options.dryRun,
+    counts: emptyCounts(),
+    dispatched: 0,
+    max_dispatches_per_cycle: config.maxDispatchesPerCycle,
+    tasks: [],
+    actions: [],
+  };
+
+  // 1. Reap: the same logic as worker-reap, in this process.
+  for (const slug of listSlugs(stateDir)) {
+    try {
+      for (const record of await reapSlug(stateDir, slug, { dryRun: options.dryRun, killOrphans: false, graceMs: config.graceMs, by: 'hb-tick' })) {
+        if (record.action !== 'orphaned') await emit(record as unknown as Record<string, unknown>);
+      }
+    } catch (error) {
+      if (!(error instanceof TaskManagerError)) throw error;
+      // A damaged status is reported with its task below.
+    }
+  }
+
+  // 2. Load tasks.
+  const loaded = options.tasks ?? (await import('../tasks/load-tasks.js')).loadTasks(config.tasksDir);
+  const tasks = new Map<string, Task>();
+  for (const item of loaded) if (item.ok) tasks.set(item.task.slug, item.task);
+
+  const classifyAndDispatch = async (section?: Section) => {
+    const infos = new Map<string, DispatchInfo>();
+    const infoOf = (slug: string) => {
+      if (!infos.has(slug)) infos.set(slug, dispatchInfo(stateDir, slug));
+      return infos.get(slug) as DispatchInfo;
+    };
+    const ctx = {
+      retryCooldownMs: config.retryCooldownMs,
+      retryCooldownMaxMs: config.retryCooldownMaxMs,
+      maxAttempts: config.maxAttempts,
+      lookup: (slug: string) => {
+        const task = tasks.get(slug);
+        const info = infoOf(slug);
+        return task || info.status ? { task, info } : undefined;
+      },
+    };
+    const dispatchable: Task[] = [];
+    const classified: { slug: string; source: string; c: Classification; priority?: number }[] = [];
+    for (const item of loaded) {
+      if (!item.ok) {
+        classified.push({ slug: item.invalid.slug ?? '', source: item.invalid.source, c: { class: 'invalid', reason: item.invalid.problem } });
+        continue;
+      }
+      const c = classifyTask(item.task, infoOf(item.task.slug), ctx);
+      classified.push({ slug: item.task.slug, source: item.task.source, c, priority: item.task.priority });
+      if (c.class === 'dispatchable') dispatchable.push(item.task);
+    }
+    for (const { slug, source, c, priority } of classified) {
+      snapshot.counts[c.class] += 1;
+      snapshot.tasks.push({ slug, class: c.class, reason: c.reason, ...(c.until ? { until: c.until } : {}) });
+      await emit({ type: 'task', slug, class: c.class, reason: c.reason, ...(c.until ? { until: c.until } : {}), ...(priority !== undefined ? { priority: `p${priority}` } : {}), source, ts: nowIso() });
+    }
+    const plan = planDispatches(dispatchable, config.maxDispatchesPerCycle);
+    for (const task of plan.now) {
+      // A tick that lost its lock (stopped past the stale time) dispatches no more.
+      section?.assertHeld();
+      const action = options.dryRun
+        ? { type: 'action', action: 'dispatch', slug: task.slug, result: 'planned', dry_run: true, ts: nowIso() }
+        : await dispatchBounded(config, task);
+      if (!options.dryRun) snapshot.dispatched += 1;
+      snapshot.actions.push(action as unknown as Record<string, unknown>);
+      await emit(action as unknown as Record<string, unknown>);
+    }
+  };
+
+  if (options.dryRun) {
+    await classifyAndDispatch();
+  } else {
+    ensureDir(stateDir);
+    try {
+      // retries: 0 — a second tick does not wait its turn, it reports and skips.
+      await withCriticalSection(path.join(stateDir, 'heartbeat.lock'), classifyAndDispatch, { retries: 0 });
+    } catch (error) {
+      if (!(error instanceof TaskManagerError) || error.code !== 'lock_busy') throw error;
+      snapshot.skipped = 'another tick is running';
+    }
+  }
+  snapshot.finished_at = nowIso();
+  snapshot.duration_ms = Math.round(performance.now() - t0);
+  if (!options.dryRun) writeSnapshot(stateDir, snapshot);
+  await emit(snapshot as unknown as Record<string, unknown>);
+  return snapshot;
+};

@@ -1,0 +1,59 @@
+import { slugProblem } from '../paths/slug.js';
+import { DEFAULT_PRIORITY, type LoadedTask, type Task } from './task.js';
+
+const PRIORITY = /^p([0-3])$/i;
+const optionalText = (value: unknown, field: string): string | undefined => {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'string' || typeof value === 'number') return String(value);
+  throw new Error(`"${field}" must be text`);
+};
+
+/**
+ * Turns front matter (or a task record) into a Task, or names the first problem.
+ * `slug` defaults to the file name; `priority` to p2; `status` is required.
+ */
+export const taskFromFields = (fields: Record<string, unknown>, body: string, source: string, defaults: { slug?: string; order: number }): LoadedTask => {
+  const slug = fields.slug ?? defaults.slug;
+  const invalid = (problem: string): LoadedTask => ({ ok: false, invalid: { slug: typeof slug === 'string' ? slug : undefined, source, problem } });
+  const badSlug = slugProblem(slug);
+  if (badSlug) return invalid(`slug ${JSON.stringify(slug)}: ${badSlug}`);
+  if (typeof fields.status !== 'string' || fields.status.trim() === '') return invalid('"status" is missing (ready, in_progress, blocked, completed, ...)');
+  let priority = DEFAULT_PRIORITY;
+  if (fields.priority !== undefined && fields.priority !== null) {
+    const match = PRIORITY.exec(String(fields.priority));
+    if (!match) return invalid(`"priority" must be p0, p1, p2 or p3, got ${JSON.stringify(fields.priority)}`);
+    priority = Number(match[1]);
+  }
+  const deps = fields.depends_on ?? [];
+  if (!Array.isArray(deps)) return invalid('"depends_on" must be a list of task slugs');
+  for (const dep of deps) {
+    const problem = slugProblem(dep);
+    if (problem) return invalid(`depends_on ${JSON.stringify(dep)}: ${problem}`);
+  }
+  let created: number | undefined;
+  if (fields.created !== undefined) {
+    const ms = fields.created instanceof Date ? fields.created.getTime() : Date.parse(String(fields.created));
+    if (!Number.isNaN(ms)) created = ms;
+  }
+  try {
+    const task: Task = {
+      slug: slug as string,
+      source,
+      status: fields.status.trim(),
+      priority,
+      id: optionalText(fields.id, 'id'),
+      title: optionalText(fields.title, 'title'),
+      milestone: optionalText(fields.milestone, 'milestone'),
+      owner: optionalText(fields.owner, 'owner'),
+      depends_on: deps as string[],
+      worker: optionalText(fields.worker, 'worker'),
+      worker_cmd: optionalText(fields.worker_cmd, 'worker_cmd'),
+      prompt: optionalText(fields.prompt, 'prompt'),
+      body,
+      order: created ?? defaults.order,
+    };
+    return { ok: true, task };
+  } catch (error) {
+    return invalid((error as Error).message);
+  }
+};
