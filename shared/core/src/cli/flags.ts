@@ -45,8 +45,11 @@ export const parseFlags = (argv: string[], spec: FlagSpec): ParsedArgs => {
       if (!explicitEmpty) throw new UsageError(`--${name} needs a value`, { option: `--${name}` });
     }
   }
+  // mri turns `--wait=yes` into wait: true plus a positional "yes"; refuse it instead.
   for (const name of booleans) {
-    if (typeof parsed[name] === 'string') throw new UsageError(`--${name} takes no value`, { option: `--${name}` });
+    if (typeof parsed[name] === 'string' || argv.some((a, i) => a.startsWith(`--${name}=`) && (dashAt < 0 || i < dashAt))) {
+      throw new UsageError(`--${name} takes no value`, { option: `--${name}` });
+    }
   }
   const positionals = (parsed._ as unknown[]).map((a) => (a === STDIN_PLACEHOLDER ? '-' : String(a)));
   return { flags: parsed, positionals };

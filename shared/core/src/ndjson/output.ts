@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 
 /**
@@ -17,9 +16,18 @@ export class RecordOutput {
   /** Resolves once the stream can take more (backpressure), or at once. */
   async write(record: object): Promise<void> {
     this.writeText(`${JSON.stringify(record)}\n`);
-    if (this.stream.writableNeedDrain && !this.closed) {
-      await Promise.race([once(this.stream, 'drain'), once(this.stream, 'close')]);
-    }
+    if (this.stream.writableNeedDrain && !this.closed) await this.drained();
+  }
+
+  // events.once() would reject on the 'error' an EPIPE emits; here it just ends the wait.
+  private drained(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        this.stream.off('drain', done).off('close', done).off('error', done);
+        resolve();
+      };
+      this.stream.on('drain', done).on('close', done).on('error', done);
+    });
   }
 
   writeText(text: string): void {

@@ -27,6 +27,14 @@ const parseLine = (text: string, line: number, source: string, complete: boolean
   }
 };
 
+const tooLong = (text: string, line: number, source: string): InputItem => ({
+  ok: false,
+  reason: `line is longer than ${MAX_LINE_BYTES} bytes`,
+  source: `${source}:${line}`,
+  line,
+  text: excerpt(text.slice(0, 100)),
+});
+
 /**
  * Yields one item per non-blank line: a parsed object, or the reason it is bad. A bad
  * line never stops the stream (the ndjson package's parser does stop, or treats a
@@ -46,6 +54,8 @@ export async function* readRecords(input: Readable, source = 'stdin'): AsyncGene
       line += 1;
       if (skippingLong) {
         skippingLong = false;
+      } else if (nl - start > MAX_LINE_BYTES && Buffer.byteLength(text.slice(start, nl)) > MAX_LINE_BYTES) {
+        yield tooLong(text.slice(start, start + 80), line, source);
       } else {
         const item = parseLine(text.slice(start, nl), line, source, true);
         if (item) yield item;
@@ -55,7 +65,7 @@ export async function* readRecords(input: Readable, source = 'stdin'): AsyncGene
     text = text.slice(start);
     if (!skippingLong && Buffer.byteLength(text) > MAX_LINE_BYTES) {
       line += 1;
-      yield { ok: false, reason: `line is longer than ${MAX_LINE_BYTES} bytes`, source: `${source}:${line}`, line, text: excerpt(text) };
+      yield tooLong(text, line, source);
       skippingLong = true;
     }
     if (!skippingLong) pending = text;
