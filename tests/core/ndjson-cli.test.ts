@@ -137,3 +137,10 @@ t.test('config: flags > environment > defaults, with the seed names', async (t) 
   t.throws(() => resolveConfig({ timeout: '-1' }, {}, dir), { message: /--timeout must be a number >= 0, got "-1"/ });
   t.throws(() => resolveConfig({}, {}, dir).stateDir, { code: 'not_a_repository' }, 'the default state dir needs a repository, and says so');
 });
+
+t.test('a value flag takes the next word even when it starts with a dash', async (t) => {
+  const spec = { string: ['prompt'], boolean: ['wait'] };
+  t.same(parseFlags(['--prompt', '-rf now', '--wait'], spec).flags.prompt, '-rf now');
+  t.same(parseFlags(['--prompt', '--wait'], spec).flags.prompt, '--wait', "getopt's rule: the next word is the value");
+  t.notOk(parseFlags(['--prompt', '--wait'], spec).flags.wait);
+});

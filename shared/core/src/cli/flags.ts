@@ -27,7 +27,19 @@ export const parseFlags = (argv: string[], spec: FlagSpec): ParsedArgs => {
   // mri drops a lone `-` (and the word after it); `-` means "read stdin", so it is
   // swapped for a placeholder before parsing and restored after.
   const dashAt = argv.indexOf('--');
-  const guarded = argv.map((a, i) => (a === '-' && (dashAt < 0 || i < dashAt) ? STDIN_PLACEHOLDER : a));
+  // A value flag takes the next word whatever it looks like (getopt's rule), so
+  // `--prompt "-rf ..."` is a prompt, not the flags -r and -f.
+  const joined: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i] as string;
+    const isValueFlag = word.startsWith('--') && !word.includes('=') && strings.includes(word.slice(2));
+    if (isValueFlag && i + 1 < argv.length && (dashAt < 0 || i < dashAt)) {
+      joined.push(`${word}=${argv[i + 1]}`);
+      i += 1;
+    } else joined.push(word);
+  }
+  const end = joined.indexOf('--');
+  const guarded = joined.map((a, i) => (a === '-' && (end < 0 || i < end) ? STDIN_PLACEHOLDER : a));
   const parsed = mri(guarded, { string: strings, boolean: booleans, alias });
   const known = new Set([...strings, ...booleans, ...Object.keys(alias), ...Object.values(alias), '_']);
   for (const key of Object.keys(parsed)) {

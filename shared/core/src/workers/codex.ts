@@ -2,7 +2,7 @@ import { agentBin, extraArgs } from './extra-args.js';
 import { jsonLine } from './json-line.js';
 import type { Observation, StreamParser, WorkerAdapter } from './types.js';
 
-const NOT_FOUND = /no rollout found for thread id/i;
+const NOT_FOUND = /no rollout found for thread id|No saved session found with ID/i;
 
 /** Codex's --json events: thread.started carries the id; turn.completed / turn.failed end a turn. */
 const codexParser = (): StreamParser => {

@@ -3,7 +3,7 @@ import { agentBin, extraArgs } from './extra-args.js';
 import { jsonLine } from './json-line.js';
 import type { Observation, StreamParser, WorkerAdapter } from './types.js';
 
-const NOT_FOUND = /Invalid session identifier/i;
+const NOT_FOUND = /Invalid session identifier|No previous sessions found for this project/i;
 
 /** Gemini's stream-json: init carries session_id; assistant deltas; a `result` last. */
 const geminiParser = (): StreamParser => {
