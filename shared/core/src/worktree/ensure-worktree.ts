@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { FailureError } from '../errors/errors.js';
@@ -10,16 +11,28 @@ export interface WorktreeSpec {
   branch: string;
 }
 
-const git = async (cwd: string, args: string[]): Promise<string> => {
-  // execa is loaded here, on the path that needs it, not at start-up (~70 ms).
-  const { execa } = await import('execa');
-  const result = await execa('git', args, { cwd, reject: false, stdin: 'ignore' });
-  if (result.exitCode !== 0) {
-    throw new FailureError(`git ${args.join(' ')} failed: ${String(result.stderr).trim() || `exit ${result.exitCode}`}`, 'git_failed', {
-      cwd,
+interface GitResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+// node:child_process, not execa: importing execa costs ~80 ms, and this runs on the
+// path from dispatch to a running worker (docs/decisions.md).
+const runGit = (cwd: string, args: string[]): Promise<GitResult> =>
+  new Promise((resolve) => {
+    execFile('git', args, { cwd, encoding: 'utf8' }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+      resolve({ code, stdout: stdout.trim(), stderr: stderr.trim() || (error && typeof error.code !== 'number' ? error.message : '') });
     });
+  });
+
+const git = async (cwd: string, args: string[]): Promise<string> => {
+  const result = await runGit(cwd, args);
+  if (result.code !== 0) {
+    throw new FailureError(`git ${args.join(' ')} failed: ${result.stderr || `exit ${result.code}`}`, 'git_failed', { cwd });
   }
-  return String(result.stdout).trim();
+  return result.stdout;
 };
 
 const realpath = (p: string) => {
@@ -49,11 +62,8 @@ const isWorktreeOf = async (repo: string, dir: string): Promise<boolean> => {
   return list.split('\n').some((line) => line.startsWith('worktree ') && realpath(line.slice('worktree '.length)) === target);
 };
 
-const branchExists = async (repo: string, branch: string): Promise<boolean> => {
-  const { execa } = await import('execa');
-  const result = await execa('git', ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`], { cwd: repo, reject: false });
-  return result.exitCode === 0;
-};
+const branchExists = async (repo: string, branch: string): Promise<boolean> =>
+  (await runGit(repo, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`])).code === 0;
 
 /**
  * `<worktrees dir>/<slug>` on branch `task/<slug>`: reused when it is already a worktree
