@@ -23,7 +23,9 @@ export interface TickOptions {
 
 type Emit = (record: Record<string, unknown>) => Promise<void>;
 
-const dispatchInfo = (stateDir: string, slug: string): DispatchInfo => {
+const dispatchInfo = (stateDir: string, slug: string, hasStatus: Set<string>): DispatchInfo => {
+  // One directory listing instead of a failed open per never-dispatched task.
+  if (!hasStatus.has(slug)) return {};
   try {
     const status = readStatusIfExists(slugPaths(stateDir, slug).status);
     return status ? { status, state: deriveDispatchState(status) } : {};
@@ -57,7 +59,8 @@ export const runTick = async (config: Config, options: TickOptions, emit: Emit):
   };
 
   // 1. Reap: the same logic as worker-reap, in this process.
-  for (const slug of listSlugs(stateDir)) {
+  const hasStatus = new Set(listSlugs(stateDir));
+  for (const slug of hasStatus) {
     try {
       for (const record of await reapSlug(stateDir, slug, { dryRun: options.dryRun, killOrphans: false, graceMs: config.graceMs, by: 'hb-tick' })) {
         if (record.action !== 'orphaned') await emit(record as unknown as Record<string, unknown>);
@@ -76,7 +79,7 @@ export const runTick = async (config: Config, options: TickOptions, emit: Emit):
   const classifyAndDispatch = async (section?: Section) => {
     const infos = new Map<string, DispatchInfo>();
     const infoOf = (slug: string) => {
-      if (!infos.has(slug)) infos.set(slug, dispatchInfo(stateDir, slug));
+      if (!infos.has(slug)) infos.set(slug, dispatchInfo(stateDir, slug, hasStatus));
       return infos.get(slug) as DispatchInfo;
     };
     const ctx = {
