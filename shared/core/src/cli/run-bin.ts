@@ -46,6 +46,9 @@ export const runBin = async (spec: BinSpec, argv = process.argv.slice(2), io: Io
 
 /** Entry point for a bin: run and set the exit code (never process.exit, so output drains). */
 export const main = (spec: BinSpec): void => {
+  // Over a file-size limit, a write should fail (EFBIG) and be reported, not kill the
+  // process between a temp file and its rename.
+  process.on('SIGXFSZ', () => undefined);
   runBin(spec).then(
     (code) => {
       process.exitCode = code;

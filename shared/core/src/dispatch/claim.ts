@@ -3,7 +3,7 @@ import { HISTORY_EVENTS } from '../history/events.js';
 import { appendHistory } from '../history/append-history.js';
 import { newId, newToken } from '../ids/new-id.js';
 import { selfIdentity } from '../liveness/identity.js';
-import { fenceSuperseded, takeFence } from '../lock/fence.js';
+import { fenceSuperseded, nextFence, takeFence } from '../lock/fence.js';
 import type { Section } from '../lock/critical-section.js';
 import type { SlugPaths } from '../paths/state-paths.js';
 import { deriveDispatchState } from '../status/dispatch-state.js';
@@ -12,6 +12,7 @@ import type { Followup, RunSpec, StatusRecord } from '../status/schema.js';
 import { writeStatus } from '../status/write-status.js';
 import { nowIso } from '../time/clock.js';
 import { holderDetails, holderMessage } from './holder.js';
+import { faultPoint } from '../faults/fault-point.js';
 
 export interface ClaimRequest {
   spec: RunSpec;
@@ -48,11 +49,12 @@ export const claimSlug = (paths: SlugPaths, request: ClaimRequest, section: Sect
       throw new ConflictError(holderMessage(paths.slug, previous, state), { slug: paths.slug, holder: holderDetails(previous, state) });
     }
   }
-  const fence = (previous?.fence ?? 0) + 1;
+  const fence = nextFence(paths, previous?.fence ?? 0);
+  faultPoint('claim-before-fence');
   section.assertHeld();
   // The fence file, not the lock, decides: two processes that both think they hold
   // the lock (proper-lockfile#121) cannot both create fence N.
-  if (!takeFence(paths, fence) || fenceSuperseded(paths, fence)) {
+  if (fence === undefined || !takeFence(paths, fence) || fenceSuperseded(paths, fence)) {
     throw new ConflictError(`task ${paths.slug} was claimed by another process at the same moment`, { slug: paths.slug });
   }
   let queue = previous?.followups ?? [];
@@ -101,8 +103,10 @@ export const claimSlug = (paths: SlugPaths, request: ClaimRequest, section: Sect
     interrupt_requested: null,
     cleared_at: previous?.cleared_at ?? null,
   };
+  faultPoint('claim-after-fence');
   section.assertHeld();
   const written = writeStatus(paths.status, status);
+  faultPoint('claim-after-write');
   if (previous && diedUnnoticed) {
     // The previous chain died without anyone noticing; say so before the new one.
     appendHistory(paths.history, { event: HISTORY_EVENTS.reaped, slug: paths.slug, run_id: previous.run_id, from: previous.state, to: 'worker_gone', by: request.requestedBy });

@@ -10,6 +10,7 @@ import { claimSlug, type Claim } from './claim.js';
 import { buildRunSpec } from './run-spec.js';
 import { spawnSupervisor } from './spawn-supervisor.js';
 import { waitForStatus } from './wait-for-status.js';
+import { faultPoint } from '../faults/fault-point.js';
 
 export interface StartRequest {
   slug: string;
@@ -49,7 +50,9 @@ const pastStarting = (fence: number) => (s: StatusRecord) => s.fence !== fence |
  */
 export const launchClaimed = async (stateDir: string, paths: SlugPaths, claim: Claim, waitMs: number): Promise<DispatchRecord> => {
   const spec = claim.status.spec as RunSpec;
+  faultPoint('dispatch-before-supervisor');
   spawnSupervisor(stateDir, paths, claim.fence);
+  faultPoint('dispatch-after-supervisor');
   const { status, timedOut } = await waitForStatus(paths, pastStarting(claim.fence), waitMs);
   const current = status ?? claim.status;
   if (!timedOut && current.fence === claim.fence && current.outcome === 'start_failed') {

@@ -16,6 +16,7 @@ import { claimSlug, orderFollowups, type Claim } from '../dispatch/claim.js';
 import { holderDetails, holderMessage } from '../dispatch/holder.js';
 import { buildRunSpec } from '../dispatch/run-spec.js';
 import { launchClaimed, type DispatchRecord } from '../dispatch/start-chain.js';
+import { faultPoint } from '../faults/fault-point.js';
 
 export interface FollowupRequest {
   slug: string;
@@ -77,6 +78,7 @@ export const sendFollowup = async (config: Config, request: FollowupRequest, opt
         followups,
         interrupt_requested: request.mode === 'interrupt' ? followup.id : status.interrupt_requested,
       });
+      faultPoint('continue-after-queue');
       const position = followups.findIndex((f) => f.id === followup.id) + 1;
       history(position, status.run_id);
       if (request.mode === 'interrupt') {

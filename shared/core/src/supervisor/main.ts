@@ -18,6 +18,8 @@ process.on('SIGTERM', () => supervisor.shutdown());
 process.on('SIGINT', () => supervisor.shutdown());
 // The dispatching terminal may close; the chain goes on.
 process.on('SIGHUP', () => undefined);
+// Over a file-size limit a write fails (EFBIG) instead of killing us mid-write.
+process.on('SIGXFSZ', () => undefined);
 
 const log = (message: string) => {
   try {

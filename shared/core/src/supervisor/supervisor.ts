@@ -18,6 +18,7 @@ import { LogFollower } from './log-follower.js';
 import { updateOwnedStatus } from './owned-status.js';
 import { Serial } from './serial.js';
 import { spawnWorker } from './spawn-worker.js';
+import { faultPoint } from '../faults/fault-point.js';
 
 /** One run to start: the prompt, and the session it resumes. */
 interface NextRun {
@@ -86,7 +87,9 @@ export class Supervisor {
   }
 
   async run(): Promise<void> {
+    faultPoint('supervisor-start');
     const claimed = await this.update((s) => ({ ...s, owner: selfIdentity() }));
+    faultPoint('supervisor-owned');
     this.spec = claimed.spec as RunSpec;
     this.adapter = getAdapter(this.spec.worker);
     this.watchStatus();
@@ -169,12 +172,14 @@ export class Supervisor {
       this.paths.log,
       `\n=== task-manager: run ${next.runId} of ${this.slug} (attempt ${starting.attempt}, worker ${this.spec.worker}) at ${starting.started_at} ===\n`,
     );
+    faultPoint('supervisor-before-spawn');
     const parser = this.adapter.parser();
     const follower = new LogFollower(this.paths.log, (line) => this.onLine(parser, line), () => this.onOutput());
     const started = monotonicMs();
     this.lastOutputIso = null;
     this.active = { runId: next.runId, token: next.token, worker: null };
     const spawned = spawnWorker(invocation, { cwd: this.spec.worktree, log: this.paths.log, slug: this.slug, runId: next.runId, token: next.token });
+    faultPoint('supervisor-spawned');
     this.active.worker = spawned.identity ?? null;
     this.history(HISTORY_EVENTS.runStarted, {
       run_id: next.runId,
@@ -190,6 +195,7 @@ export class Supervisor {
     if (spawned.identity) {
       await this.update((s) => ({ ...s, state: 'running', worker: spawned.identity ?? null }));
     }
+    faultPoint('supervisor-running');
     if (this.shuttingDown) void this.stopActive('shutdown');
     const timers = this.startLimits(follower, started);
     let exit;
@@ -361,6 +367,7 @@ export class Supervisor {
       };
       return [ended, { ...ended, state: 'starting' as const, run_id: next.runId, token: next.token, followups: rest, followup_id: first.id, prompt: first.prompt }];
     });
+    faultPoint('supervisor-handoff');
     if (next?.fallback) this.history(HISTORY_EVENTS.sessionFallback, { run_id: next.runId, old_session_id: fallbackFrom });
     if (!next) this.history(HISTORY_EVENTS.released, { run_id: run.runId, followups_pending: ended.followups.length });
     return next;
