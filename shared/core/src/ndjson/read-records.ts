@@ -51,10 +51,14 @@ export async function* readRecords(input: Readable, source = 'stdin'): AsyncGene
     pending = '';
     let start = 0;
     for (let nl = text.indexOf('\n', start); nl >= 0; nl = text.indexOf('\n', start)) {
-      line += 1;
       if (skippingLong) {
+        // The end of a line already reported (and counted) as too long.
         skippingLong = false;
-      } else if (nl - start > MAX_LINE_BYTES && Buffer.byteLength(text.slice(start, nl)) > MAX_LINE_BYTES) {
+        start = nl + 1;
+        continue;
+      }
+      line += 1;
+      if (nl - start > MAX_LINE_BYTES && Buffer.byteLength(text.slice(start, nl)) > MAX_LINE_BYTES) {
         yield tooLong(text.slice(start, start + 80), line, source);
       } else {
         const item = parseLine(text.slice(start, nl), line, source, true);
