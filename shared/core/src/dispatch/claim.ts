@@ -9,6 +9,7 @@ import type { SlugPaths } from '../paths/state-paths.js';
 import { deriveDispatchState } from '../status/dispatch-state.js';
 import { readStatusIfExists } from '../status/read-status.js';
 import type { Followup, RunSpec, StatusRecord } from '../status/schema.js';
+import { freshRunFields } from '../status/fresh-run.js';
 import { writeStatus } from '../status/write-status.js';
 import { nowIso } from '../time/clock.js';
 import { holderDetails, holderMessage } from './holder.js';
@@ -83,24 +84,14 @@ export const claimSlug = (paths: SlugPaths, request: ClaimRequest, section: Sect
     failures: (previous?.failures ?? 0) + (diedUnnoticed ? 1 : 0),
     token: newToken(),
     owner: selfIdentity(),
-    worker: null,
+    ...freshRunFields(),
     spec: request.spec,
     prompt,
     session_id: previous?.session_id ?? null,
     created_at: previous?.created_at ?? now,
     updated_at: now,
-    started_at: null,
-    ended_at: null,
-    ended_mono: null,
-    last_output_at: null,
-    exit_code: null,
-    signal: null,
-    outcome: null,
-    reason: null,
-    cost_usd: null,
     followups: queue,
     followup_id: followupId,
-    interrupt_requested: null,
     cleared_at: previous?.cleared_at ?? null,
   };
   faultPoint('claim-after-fence');

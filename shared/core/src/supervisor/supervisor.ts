@@ -8,6 +8,7 @@ import { selfIdentity } from '../liveness/identity.js';
 import { bootId } from '../liveness/proc.js';
 import { stopRun } from '../liveness/stop-run.js';
 import { slugPaths, type SlugPaths } from '../paths/state-paths.js';
+import { freshRunFields } from '../status/fresh-run.js';
 import type { RunSpec, StatusRecord } from '../status/schema.js';
 import { monoStamp, monotonicMs, nowIso } from '../time/clock.js';
 import { judgeRun } from '../workers/judge-run.js';
@@ -156,17 +157,8 @@ export class Supervisor {
       prompt: next.prompt,
       followup_id: next.followupId,
       session_id: expectedSession ?? s.session_id,
-      worker: null,
+      ...freshRunFields(),
       started_at: nowIso(),
-      ended_at: null,
-      ended_mono: null,
-      last_output_at: null,
-      exit_code: null,
-      signal: null,
-      outcome: null,
-      reason: null,
-      cost_usd: null,
-      interrupt_requested: null,
     }));
     fs.appendFileSync(
       this.paths.log,

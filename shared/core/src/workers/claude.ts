@@ -1,32 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import { agentBin, extraArgs } from './extra-args.js';
-import { jsonLine } from './json-line.js';
-import type { Observation, StreamParser, WorkerAdapter } from './types.js';
+import { eventParser } from './event-parser.js';
+import type { StreamParser, WorkerAdapter } from './types.js';
 
 const NOT_FOUND = /No conversation found with session ID/;
 
 /** Claude's stream-json: session_id on every event, a `result` event last. */
-export const claudeParser = (): StreamParser => {
-  const observed: Observation = { sessionNotFound: false, aborted: false };
-  return {
-    observed,
-    line: (line) => {
-      if (NOT_FOUND.test(line)) observed.sessionNotFound = true;
-      const event = jsonLine(line);
-      if (!event) return;
-      if (typeof event.session_id === 'string') observed.sessionId = event.session_id;
-      if (event.type !== 'result') return;
-      const errors = Array.isArray(event.errors) ? event.errors.map(String) : [];
-      if (errors.some((e) => NOT_FOUND.test(e))) observed.sessionNotFound = true;
-      if (event.terminal_reason === 'aborted_streaming') observed.aborted = true;
-      if (typeof event.total_cost_usd === 'number') observed.costUsd = event.total_cost_usd;
-      // Test is_error, not subtype: an API error arrives as subtype "success" with is_error.
-      const isError = event.is_error === true;
-      const text = typeof event.result === 'string' ? event.result : errors.join('; ') || undefined;
-      observed.final = { isError, text, reason: isError ? (text ?? String(event.subtype ?? 'error')) : undefined };
-    },
-  };
-};
+export const claudeParser = (): StreamParser =>
+  eventParser(NOT_FOUND, (event, observed) => {
+    if (typeof event.session_id === 'string') observed.sessionId = event.session_id;
+    if (event.type !== 'result') return;
+    const errors = Array.isArray(event.errors) ? event.errors.map(String) : [];
+    if (errors.some((e) => NOT_FOUND.test(e))) observed.sessionNotFound = true;
+    if (event.terminal_reason === 'aborted_streaming') observed.aborted = true;
+    if (typeof event.total_cost_usd === 'number') observed.costUsd = event.total_cost_usd;
+    // Test is_error, not subtype: an API error arrives as subtype "success" with is_error.
+    const isError = event.is_error === true;
+    const text = typeof event.result === 'string' ? event.result : errors.join('; ') || undefined;
+    observed.final = { isError, text, reason: isError ? (text ?? String(event.subtype ?? 'error')) : undefined };
+  });
 
 /** `claude -p`: the session id is chosen up front, resume runs from the same worktree. */
 export const claudeAdapter: WorkerAdapter = {

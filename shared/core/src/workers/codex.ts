@@ -1,29 +1,22 @@
 import { agentBin, extraArgs } from './extra-args.js';
-import { jsonLine } from './json-line.js';
-import type { Observation, StreamParser, WorkerAdapter } from './types.js';
+import { eventParser } from './event-parser.js';
+import type { StreamParser, WorkerAdapter } from './types.js';
 
 const NOT_FOUND = /no rollout found for thread id|No saved session found with ID/i;
 
 /** Codex's --json events: thread.started carries the id; turn.completed / turn.failed end a turn. */
 const codexParser = (): StreamParser => {
-  const observed: Observation = { sessionNotFound: false, aborted: false };
   let lastMessage: string | undefined;
-  return {
-    observed,
-    line: (line) => {
-      if (NOT_FOUND.test(line)) observed.sessionNotFound = true;
-      const event = jsonLine(line);
-      if (!event) return;
-      if (event.type === 'thread.started' && typeof event.thread_id === 'string') observed.sessionId = event.thread_id;
-      const item = event.item as Record<string, unknown> | undefined;
-      if (event.type === 'item.completed' && item?.type === 'agent_message' && typeof item.text === 'string') lastMessage = item.text;
-      if (event.type === 'turn.completed') observed.final = { isError: false, text: lastMessage };
-      if (event.type === 'turn.failed') {
-        const error = event.error as { message?: string } | undefined;
-        observed.final = { isError: true, text: error?.message ?? lastMessage, reason: error?.message ?? 'turn failed' };
-      }
-    },
-  };
+  return eventParser(NOT_FOUND, (event, observed) => {
+    if (event.type === 'thread.started' && typeof event.thread_id === 'string') observed.sessionId = event.thread_id;
+    const item = event.item as Record<string, unknown> | undefined;
+    if (event.type === 'item.completed' && item?.type === 'agent_message' && typeof item.text === 'string') lastMessage = item.text;
+    if (event.type === 'turn.completed') observed.final = { isError: false, text: lastMessage };
+    if (event.type === 'turn.failed') {
+      const error = event.error as { message?: string } | undefined;
+      observed.final = { isError: true, text: error?.message ?? lastMessage, reason: error?.message ?? 'turn failed' };
+    }
+  });
 };
 
 /** `codex exec`: no id up front (read from thread.started); always -C the worktree. */

@@ -1,29 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { agentBin, extraArgs } from './extra-args.js';
-import { jsonLine } from './json-line.js';
-import type { Observation, StreamParser, WorkerAdapter } from './types.js';
+import { eventParser } from './event-parser.js';
+import type { StreamParser, WorkerAdapter } from './types.js';
 
 const NOT_FOUND = /Invalid session identifier|No previous sessions found for this project/i;
 
 /** Gemini's stream-json: init carries session_id; assistant deltas; a `result` last. */
 const geminiParser = (): StreamParser => {
-  const observed: Observation = { sessionNotFound: false, aborted: false };
   let text = '';
-  return {
-    observed,
-    line: (line) => {
-      if (NOT_FOUND.test(line)) observed.sessionNotFound = true;
-      const event = jsonLine(line);
-      if (!event) return;
-      if (event.type === 'init' && typeof event.session_id === 'string') observed.sessionId = event.session_id;
-      if (event.type === 'message' && event.role === 'assistant' && typeof event.content === 'string') text += event.content;
-      if (event.type === 'result') {
-        const isError = event.status !== 'success';
-        const error = event.error as { message?: string } | undefined;
-        observed.final = { isError, text: isError ? error?.message : text, reason: isError ? error?.message ?? 'error' : undefined };
-      }
-    },
-  };
+  return eventParser(NOT_FOUND, (event, observed) => {
+    if (event.type === 'init' && typeof event.session_id === 'string') observed.sessionId = event.session_id;
+    if (event.type === 'message' && event.role === 'assistant' && typeof event.content === 'string') text += event.content;
+    if (event.type === 'result') {
+      const isError = event.status !== 'success';
+      const error = event.error as { message?: string } | undefined;
+      observed.final = { isError, text: isError ? error?.message : text, reason: isError ? error?.message ?? 'error' : undefined };
+    }
+  });
 };
 
 /** `gemini`: session id chosen up front; resume from the same worktree. */
