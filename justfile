@@ -68,3 +68,11 @@ reap *ARGS:
 # the reliability suite with more rounds: just soak [ROUNDS] (each scenario prints rounds and violations)
 soak ROUNDS="50": build
     TM_SOAK_ROUNDS={{ROUNDS}} TM_CONTINUE_RACE_ROUNDS={{ROUNDS}}0 tap --reporter=./.ci/tap-summary.mjs --timeout 3600 tests/reliability tests/continue
+
+# contract tests against the real claude CLI (installed into a cache outside the workspace)
+contract: build
+    #!/usr/bin/env bash
+    set -euo pipefail
+    dir="${TASK_MANAGER_CONTRACT_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/task-manager-contract}"
+    [ -x "$dir/node_modules/.bin/claude" ] || npm install --no-audit --no-fund --prefix "$dir" @anthropic-ai/claude-code@2.1.197
+    TASK_MANAGER_CONTRACT_DIR="$dir" tap --reporter=./.ci/tap-summary.mjs tests/contract/claude.test.ts
