@@ -69,10 +69,10 @@ reap *ARGS:
 soak ROUNDS="50": build
     TM_SOAK_ROUNDS={{ROUNDS}} TM_CONTINUE_RACE_ROUNDS={{ROUNDS}}0 tap --reporter=./.ci/tap-summary.mjs --timeout 3600 tests/reliability tests/continue
 
-# contract tests against the real claude CLI (installed into a cache outside the workspace)
+# contract tests against the real claude, codex and gemini CLIs (installed into a cache outside the workspace)
 contract: build
     #!/usr/bin/env bash
     set -euo pipefail
     dir="${TASK_MANAGER_CONTRACT_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/task-manager-contract}"
-    [ -x "$dir/node_modules/.bin/claude" ] || npm install --no-audit --no-fund --prefix "$dir" @anthropic-ai/claude-code@2.1.197
-    TASK_MANAGER_CONTRACT_DIR="$dir" tap --reporter=./.ci/tap-summary.mjs tests/contract/claude.test.ts
+    [ -x "$dir/node_modules/.bin/gemini" ] || npm install --no-audit --no-fund --prefix "$dir" @anthropic-ai/claude-code@2.1.197 @openai/codex@0.169.0 @google/gemini-cli@0.61.0
+    TASK_MANAGER_CONTRACT_DIR="$dir" tap --reporter=./.ci/tap-summary.mjs tests/contract/agents.test.ts
