@@ -4,7 +4,6 @@ import type { Io } from '@task-manager/core/cli/io';
 import { wantsTable } from '@task-manager/core/cli/output-mode';
 import { promptFromFlags } from '@task-manager/core/cli/prompt-flags';
 import { resolveConfig } from '@task-manager/core/config/resolve-config';
-import { defaultPrompt } from '@task-manager/core/dispatch/default-prompt';
 import { optionalString } from '@task-manager/core/dispatch/record-fields';
 import { startChain, type DispatchRecord } from '@task-manager/core/dispatch/start-chain';
 import { waitForChainEnd } from '@task-manager/core/dispatch/wait-for-end';
@@ -31,7 +30,8 @@ export const run = async ({ flags, positionals }: ParsedArgs, io: Io): Promise<E
 
   let code = await runBatch('dispatch', positionals, io, out, async ({ value }) => {
     const slug = validateSlug(value.slug);
-    const prompt = optionalString(value, 'prompt') ?? flagPrompt ?? defaultPrompt(config.tasksDir, slug);
+    // The task-file prompt needs the YAML parser (~27 ms to load): only when asked for.
+    const prompt = optionalString(value, 'prompt') ?? flagPrompt ?? (await import('@task-manager/core/dispatch/default-prompt')).defaultPrompt(config.tasksDir, slug);
     const record = await startChain(
       config,
       { slug, prompt, worker: optionalString(value, 'worker'), workerCmd: optionalString(value, 'worker_cmd'), requestedBy: 'dispatch' },
