@@ -114,3 +114,31 @@ t.test('continue racing the end of runs: no follow-up lost, none run twice, neve
   t.equal(statusOf(box, 'race').followups.length, 0);
   t.comment(`continue race: ${rounds} follow-ups, ${ran.length} runs, violations ${fs.existsSync(path.join(dir, 'violations')) ? 'some' : 0}`);
 });
+
+t.test('history survives a restart of everything and tells the whole story of prompts and runs', async (t) => {
+  const box = sandbox(t);
+  const env = { ...box.env, ...fakeClaudeEnv(box), FAKE_CLAUDE_DELAY_MS: '800' };
+  const d = await runBin('dispatch', ['story', '--prompt', 'write the parser', '--worker', 'claude'], { cwd: box.repo, env });
+  t.equal(d.code, 0, d.stderr);
+  const q = await runBin('dispatch-continue', ['story', '--prompt', 'add tests'], { cwd: box.repo, env });
+  t.equal(q.records[0].result, 'queued');
+  await waitFor(() => chainOver(box, 'story'), 'first chain over');
+  // "Restart everything": nothing of ours is running; a new chain picks the story up.
+  const c = await runBin('dispatch-continue', ['story', '--prompt', 'update the docs'], { cwd: box.repo, env });
+  t.equal(c.records[0].result, 'started');
+  await waitFor(() => chainOver(box, 'story'), 'second chain over');
+  const history = historyOf(box, 'story');
+  t.same(
+    history.map((e) => e.event),
+    [
+      'dispatch_requested', 'claimed', 'run_started', 'session_seen', 'followup_queued', 'run_ended', 'run_started', 'run_ended', 'released',
+      'followup_queued', 'claimed', 'run_started', 'session_seen', 'run_ended', 'released',
+    ],
+  );
+  t.same(history.filter((e) => e.prompt).map((e) => e.prompt), ['write the parser', 'add tests', 'update the docs'], 'every prompt, in order');
+  const runs = history.filter((e) => e.event === 'run_started');
+  t.same(runs.map((e) => e.argv.at(-1)), ['write the parser', 'add tests', 'update the docs'], 'which run carried which prompt');
+  t.same(runs.map((e) => e.followup_id), [null, q.records[0].followup_id, c.records[0].followup_id]);
+  t.ok(history.filter((e) => e.event === 'run_ended').every((e) => e.outcome === 'ok' && e.session_id === runs[0].session_id), 'one session throughout, every run ok');
+  t.ok(history.every((e) => e.type === 'history' && typeof e.ts === 'string' && e.slug === 'story'));
+});
