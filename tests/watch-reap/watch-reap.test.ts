@@ -163,3 +163,25 @@ t.test('--follow reports a change promptly; --until-done exits when all are done
   const failed = await runBin('dispatch-watch', ['w2', '--until-done'], { cwd: box.repo, env: box.env, timeoutMs: 30_000 });
   t.equal(failed.code, 5, 'a failed run makes --until-done exit 5');
 });
+
+t.test('on a terminal: a readable table, coloured unless NO_COLOR; NDJSON again with --json', async (t) => {
+  const box = sandbox(t);
+  const d = await runBin('dispatch', ['tty-task', '--prompt', 'x', '--wait', '--worker-cmd', 'true'], { cwd: box.repo, env: box.env });
+  t.equal(d.code, 0, d.stderr);
+  // script(1) gives the bin a pseudo-terminal as stdout.
+  const onTty = (env: Record<string, string>, args = '') =>
+    new Promise<string>((resolve) => {
+      const child = spawn('script', ['-qc', `node ${JSON.stringify(path.resolve('tools/dispatch-watch/dist/bin.js'))} ${args}`, '/dev/null'], { cwd: box.repo, env });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.on('close', () => resolve(out.replace(/\r/g, '')));
+    });
+  const coloured = await onTty(box.env);
+  t.match(coloured, /^STATE\s+TASK\s+AGE\s+OUTPUT\s+FOLLOW-UPS\s+RUN\s+OUTCOME$/m);
+  t.match(coloured, /\x1b\[2mexited\x1b\[0m\s+tty-task/, 'the state is coloured');
+  const plain = await onTty({ ...box.env, NO_COLOR: '1' });
+  t.match(plain, /^exited\s+tty-task\s/m);
+  t.notMatch(plain, /\x1b\[/, 'NO_COLOR: no escape codes');
+  const json = await onTty(box.env, '--json');
+  t.match(JSON.parse(json.trim().split('\n')[0] as string), { type: 'status', slug: 'tty-task', dispatch_state: 'exited' });
+});

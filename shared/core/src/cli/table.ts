@@ -14,6 +14,10 @@ export const formatTable = (rows: Record<string, unknown>[], columns: Column[], 
   const cells = rows.map((row) => columns.map((c) => cell(c.get(row)).replace(/\s+/g, ' ')));
   const widths = columns.map((c, i) => Math.min(48, Math.max(c.header.length, ...cells.map((r) => r[i]!.length))));
   const fit = (text: string, width: number) => (text.length > width ? `${text.slice(0, width - 1)}…` : text.padEnd(width));
-  const line = (values: string[]) => values.map((v, i) => fit(v, widths[i]!)).join('  ').trimEnd().slice(0, maxWidth);
+  // A pseudo-terminal may report 0 columns: then there is no width to keep to.
+  const line = (values: string[]) => {
+    const text = values.map((v, i) => fit(v, widths[i]!)).join('  ').trimEnd();
+    return maxWidth > 0 ? text.slice(0, maxWidth) : text;
+  };
   return [line(columns.map((c) => c.header.toUpperCase())), ...cells.map(line)].join('\n') + '\n';
 };
