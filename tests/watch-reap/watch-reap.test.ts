@@ -176,7 +176,8 @@ t.test('on a terminal: a readable table, coloured unless NO_COLOR; NDJSON again 
       child.stdout.on('data', (d) => (out += d));
       child.on('close', () => resolve(out.replace(/\r/g, '')));
     });
-  const coloured = await onTty(box.env);
+  const { NO_COLOR: _inherited, ...withColour } = box.env;
+  const coloured = await onTty(withColour);
   t.match(coloured, /^STATE\s+TASK\s+AGE\s+OUTPUT\s+FOLLOW-UPS\s+RUN\s+OUTCOME$/m);
   t.match(coloured, /\x1b\[2mexited\x1b\[0m\s+tty-task/, 'the state is coloured');
   const plain = await onTty({ ...box.env, NO_COLOR: '1' });
