@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { agentBin, extraArgs } from './extra-args.js';
 import { eventParser } from './event-parser.js';
+import { sessionArgs } from './session-args.js';
 import type { StreamParser, WorkerAdapter } from './types.js';
 
 const NOT_FOUND = /No conversation found with session ID/;
@@ -27,12 +27,11 @@ export const claudeAdapter: WorkerAdapter = {
   stopSignals: ['SIGINT', 'SIGTERM'],
   resumable: true,
   invocation: ({ prompt, resumeSessionId }) => {
-    const sessionId = resumeSessionId ?? randomUUID();
-    const session = resumeSessionId ? ['--resume', resumeSessionId] : ['--session-id', sessionId];
+    const session = sessionArgs(resumeSessionId);
     return {
       file: agentBin('claude'),
-      args: ['-p', '--output-format', 'stream-json', '--verbose', ...session, ...extraArgs('claude', ['--permission-mode', 'acceptEdits']), '--', prompt],
-      sessionId,
+      args: ['-p', '--output-format', 'stream-json', '--verbose', ...session.args, ...extraArgs('claude', ['--permission-mode', 'acceptEdits']), '--', prompt],
+      sessionId: session.sessionId,
     };
   },
   parser: claudeParser,

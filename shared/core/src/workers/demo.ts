@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { claudeParser } from './claude.js';
+import { sessionArgs } from './session-args.js';
 import type { WorkerAdapter } from './types.js';
 
 const DEMO_AGENT = fileURLToPath(new URL('./demo-agent.js', import.meta.url));
@@ -11,9 +11,8 @@ export const demoAdapter: WorkerAdapter = {
   stopSignals: ['SIGINT', 'SIGTERM'],
   resumable: true,
   invocation: ({ prompt, resumeSessionId }) => {
-    const sessionId = resumeSessionId ?? randomUUID();
-    const session = resumeSessionId ? ['--resume', resumeSessionId] : ['--session-id', sessionId];
-    return { file: process.execPath, args: [DEMO_AGENT, ...session, '--', prompt], sessionId };
+    const session = sessionArgs(resumeSessionId);
+    return { file: process.execPath, args: [DEMO_AGENT, ...session.args, '--', prompt], sessionId: session.sessionId };
   },
   parser: claudeParser,
 };

@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { agentBin, extraArgs } from './extra-args.js';
 import { eventParser } from './event-parser.js';
+import { sessionArgs } from './session-args.js';
 import type { StreamParser, WorkerAdapter } from './types.js';
 
 const NOT_FOUND = /Invalid session identifier|No previous sessions found for this project/i;
@@ -25,12 +25,11 @@ export const geminiAdapter: WorkerAdapter = {
   stopSignals: ['SIGTERM'],
   resumable: true,
   invocation: ({ prompt, resumeSessionId }) => {
-    const sessionId = resumeSessionId ?? randomUUID();
-    const session = resumeSessionId ? ['--resume', resumeSessionId] : ['--session-id', sessionId];
+    const session = sessionArgs(resumeSessionId);
     return {
       file: agentBin('gemini'),
-      args: ['-o', 'stream-json', ...extraArgs('gemini', ['--skip-trust', '--approval-mode', 'yolo']), ...session, `--prompt=${prompt}`],
-      sessionId,
+      args: ['-o', 'stream-json', ...extraArgs('gemini', ['--skip-trust', '--approval-mode', 'yolo']), ...session.args, `--prompt=${prompt}`],
+      sessionId: session.sessionId,
     };
   },
   parser: geminiParser,
