@@ -136,6 +136,8 @@ export const runTick = async (config: Config, options: TickOptions, emit: Emit):
   snapshot.finished_at = nowIso();
   snapshot.duration_ms = Math.round(performance.now() - t0);
   if (!options.dryRun) writeSnapshot(stateDir, snapshot);
-  await emit(snapshot as unknown as Record<string, unknown>);
+  // The tasks were just printed one record each; heartbeat.json keeps the full list.
+  const { tasks: _listed, ...summary } = snapshot;
+  await emit(summary as unknown as Record<string, unknown>);
   return snapshot;
 };

@@ -4,13 +4,14 @@
  * Durations are measured with the monotonic clock (elapsedMs), never by subtracting
  * wall-clock times, so a jump cannot make them negative.
  */
-const offsetMs = (): number => {
+// Read once: process.env is a getenv per access, and timestamps are taken per record.
+const OFFSET_MS = (() => {
   const raw = process.env.TASK_MANAGER_CLOCK_OFFSET_SECONDS;
   const n = raw ? Number(raw) : 0;
   return Number.isFinite(n) ? n * 1000 : 0;
-};
+})();
 
-export const nowMs = (): number => Date.now() + offsetMs();
+export const nowMs = (): number => Date.now() + OFFSET_MS;
 
 export const nowIso = (): string => new Date(nowMs()).toISOString();
 
