@@ -7,5 +7,6 @@ main({
   version: '0.1.0',
   help: HELP,
   flags: { string: ['state', 'log', 'interval', 'state-dir', 'repo'], boolean: ['follow', 'until-done'] },
+  // Loaded only past --help, so the help stays at bare node start-up.
   run: async (args, io) => (await import('./run.js')).run(args, io),
 });

@@ -1,43 +1,48 @@
-export const HELP = `Usage: dispatch-watch [SLUG...] [--follow] [--until-done] [--state STATE,...]
-       dispatch-watch --log SLUG [--follow]
-       ... | dispatch-watch -
+export const HELP = `Usage: dispatch-watch [SLUG...] [--state STATE,...] [--follow | --until-done]
+       ... | dispatch-watch - [--follow | --until-done]
+       dispatch-watch --log SLUG [--follow | --until-done]
 
-The status view. Reads the status files in the state directory (every dispatch, the
-SLUGs given, or {"slug": ...} records from stdin with -) and writes one record per
-dispatch: NDJSON when piped or with --json, a table on a terminal. Reads no logs.
+The status view. Reads the status files in the state directory (never the logs) for
+every dispatch, the SLUGs given, or {"slug": ...} records from stdin with -, and
+writes one record per dispatch: NDJSON when piped or with --json, a table on a
+terminal. It never changes anything.
 
-dispatch_state is the status corrected by a liveness check: running whose supervisor
-died is "orphaned" (its worker lives and still blocks the task) or "worker_gone".
+Each record's dispatch_state is the status corrected by a liveness check: a run whose
+supervisor died is "orphaned" while its worker lives (it still blocks the task) and
+"worker_gone" once both are dead (worker-reap then writes that down).
 
 Options:
-  --follow             keep watching: a record (or a refreshed table) whenever a
-                       dispatch changes; driven by file-system events, with a slow
-                       liveness re-check every --interval seconds
-  --until-done         follow until every watched dispatch is done (its last run
-                       ended, nothing queued, supervisor gone), then exit
-  --state LIST         only dispatches in these states (comma-separated:
-                       starting,running,orphaned,exited,failed,interrupted,stalled,worker_gone)
-  --log SLUG           print that task's worker output instead ({"type":"log",...}
-                       records when piped); with --follow, stream new output
-  --interval SECONDS   liveness re-check period when following (default 2)
-  --state-dir DIR      state files (env TASK_MANAGER_STATE_DIR; default <repo>/tasks/logs)
-  --repo DIR           the repository (default: git top level of the cwd)
-  --json               NDJSON even on a terminal (NO_COLOR turns colour off)
-  -h, --help           this text
-  --version            the version
+  --state STATE,...   only dispatches whose written state or dispatch_state is one of
+                      starting, running, orphaned, exited, failed, interrupted,
+                      stalled, worker_gone (default: all)
+  --follow            keep watching: a record whenever a dispatch changes (file
+                      events), deaths seen within --interval; Ctrl-C ends it (exit 0)
+  --until-done        follow the dispatches that match now until each is done (run
+                      ended, supervisor gone), then exit 0, or 5 if one did not end ok
+  --log SLUG          the task's log: raw on a terminal, {"type":"log"} records when
+                      piped; with --follow, new output as it comes; with --until-done,
+                      until the dispatch is done
+  --interval SECONDS  liveness re-check while following (default 2)
+  --state-dir DIR     state files (env TASK_MANAGER_STATE_DIR;
+                      default <repo>/tasks/logs)
+  --repo DIR          the repository (default: the git top level of the cwd)
+  --json              NDJSON even on a terminal (colour: off when NO_COLOR is set)
+  -h, --help          this text
+  --version           the version
 
 Exit status:
-  0  ok (with --until-done: every watched dispatch ended ok)
-  1  failure (I/O)
+  0  ok (--until-done: every watched dispatch ended exited)
+  1  failure (I/O; --until-done stopped by a signal before the end)
   2  usage error
-  4  bad input: a bad slug or record, a missing or damaged status file (one error
-     record each; the others are still reported)
-  5  with --until-done: a watched dispatch ended without success
+  4  bad input: a bad slug or record, or a missing or damaged status file (one error
+     record each; the other dispatches are still reported)
+  5  --until-done: a watched dispatch ended failed, interrupted, stalled or worker_gone
 
 Examples:
   dispatch-watch
   dispatch-watch --state running,orphaned --json | jq -r .slug
-  dispatch-watch fix-login --until-done && echo "fix-login is done"
   dispatch-watch --state running | worker-reap -
-  dispatch-watch --log fix-login --follow
+  dispatch-watch fix-login --until-done && echo "fix-login finished ok"
+  dispatch-watch --follow | jq -c 'select(.dispatch_state != "running")'
+  dispatch-watch --log fix-login --follow | jq -r .text
 `;

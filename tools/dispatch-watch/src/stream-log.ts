@@ -1,65 +1,131 @@
 import fs from 'node:fs';
-import type { Io } from '@task-manager/core/cli/io';
+import path from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import { EXIT, type ExitCode } from '@task-manager/core/errors/exit-codes';
-import { FailureError } from '@task-manager/core/errors/errors';
-import type { RecordOutput } from '@task-manager/core/ndjson/output';
+import { BadInputError } from '@task-manager/core/errors/errors';
 import { slugPaths } from '@task-manager/core/paths/state-paths';
 import { nowIso } from '@task-manager/core/time/clock';
+import { readSnapshot } from '@task-manager/core/watch/read-snapshot';
+import type { WatchContext } from './context.js';
 
-/** Prints a task's log (raw on a terminal, {"type":"log"} records otherwise); --follow tails it. */
-export const streamLog = async (stateDir: string, slug: string, io: Io, out: RecordOutput, opts: { raw: boolean; follow: boolean; signal: AbortSignal }): Promise<ExitCode> => {
-  const file = slugPaths(stateDir, slug).log;
-  let fd: number;
-  try {
-    fd = fs.openSync(file, 'r');
-  } catch (error) {
-    throw new FailureError(`no log for ${slug} (${(error as NodeJS.ErrnoException).code}): was it dispatched?`, 'log_missing', { slug });
+export interface LogOptions {
+  follow: boolean;
+  /** Stop following once the dispatch is done; exit 5 if it did not end `exited`. */
+  untilDone: boolean;
+  signal: AbortSignal;
+}
+
+/**
+ * A task's log: raw text on a terminal, {"type":"log"} records otherwise. With follow,
+ * new output is streamed as it is appended (woken by fs.watch on the state directory,
+ * with a 1 s poll behind it), and a log not written yet is waited for.
+ */
+export const streamLog = async (ctx: WatchContext, slug: string, options: LogOptions): Promise<ExitCode> => {
+  const paths = slugPaths(ctx.stateDir, slug);
+  if (!fs.existsSync(paths.log) && !(options.follow && fs.existsSync(paths.status))) {
+    throw new BadInputError(`no log for ${slug} (${paths.log} does not exist): was it dispatched?`, 'log_missing', { slug });
   }
+  const decoder = new StringDecoder('utf8');
+  const buffer = Buffer.alloc(64 * 1024);
+  let fd: number | undefined;
   let offset = 0;
   let partial = '';
-  const buffer = Buffer.alloc(64 * 1024);
+
+  const emit = async (text: string) => {
+    if (ctx.table) ctx.io.stdout.write(`${text}\n`);
+    else await ctx.out.write({ type: 'log', slug, text, ts: nowIso() });
+  };
   const drain = async (final: boolean) => {
+    fd ??= fs.existsSync(paths.log) ? fs.openSync(paths.log, 'r') : undefined;
+    if (fd === undefined) return;
+    // Truncated or replaced under us: start again from its beginning.
+    if (fs.fstatSync(fd).size < offset) offset = 0;
     for (;;) {
       const n = fs.readSync(fd, buffer, 0, buffer.length, offset);
       if (n <= 0) break;
       offset += n;
-      const text = partial + buffer.subarray(0, n).toString('utf8');
-      const lines = text.split('\n');
+      const lines = (partial + decoder.write(buffer.subarray(0, n))).split('\n');
       partial = lines.pop() ?? '';
-      for (const line of lines) {
-        if (opts.raw) io.stdout.write(`${line}\n`);
-        else await out.write({ type: 'log', slug, text: line, ts: nowIso() });
-      }
+      for (const line of lines) await emit(line);
+      if (ctx.out.closed) return;
     }
     if (final && partial) {
-      if (opts.raw) io.stdout.write(`${partial}\n`);
-      else await out.write({ type: 'log', slug, text: partial, ts: nowIso() });
+      await emit(partial);
       partial = '';
     }
   };
-  await drain(!opts.follow);
-  if (opts.follow) {
-    await new Promise<void>((resolve) => {
-      let busy = false;
-      const poke = () => {
-        if (busy) return;
-        busy = true;
-        void drain(false).finally(() => {
-          busy = false;
-          if (out.closed) stop();
-        });
-      };
-      const watcher = fs.watch(file, poke);
-      watcher.on('error', () => undefined);
-      const timer = setInterval(poke, 1000);
-      const stop = () => {
-        watcher.close();
-        clearInterval(timer);
-        resolve();
-      };
-      opts.signal.addEventListener('abort', stop, { once: true });
-    });
+
+  if (!options.follow) {
+    await drain(true);
+    if (fd !== undefined) fs.closeSync(fd);
+    return EXIT.ok;
   }
-  fs.closeSync(fd);
-  return EXIT.ok;
+
+  let last = readSnapshot(ctx.stateDir, slug);
+  let failure: unknown;
+  await new Promise<void>((resolve) => {
+    let busy = false;
+    let again = false;
+    let stopped = false;
+    const finish = () => {
+      watcher?.close();
+      clearInterval(timer);
+      resolve();
+    };
+    // Never closes the log under a drain that is still reading it.
+    const stop = () => {
+      stopped = true;
+      if (!busy) finish();
+    };
+    const poke = () => {
+      if (stopped) return;
+      if (busy) {
+        again = true;
+        return;
+      }
+      busy = true;
+      void (async () => {
+        try {
+          do {
+            again = false;
+            if (options.untilDone) last = readSnapshot(ctx.stateDir, slug);
+            const done = options.untilDone && (last.type === 'error' || last.done);
+            await drain(done);
+            if (done || ctx.out.closed) stopped = true;
+          } while (again && !stopped);
+        } catch (error) {
+          failure = error;
+          stopped = true;
+        }
+        busy = false;
+        if (stopped) finish();
+      })();
+    };
+    let watcher: fs.FSWatcher | undefined;
+    try {
+      const names = new Set([path.basename(paths.log), path.basename(paths.status)]);
+      watcher = fs.watch(ctx.stateDir, (_event, name) => {
+        if (!name || names.has(String(name))) poke();
+      });
+      watcher.on('error', () => undefined);
+    } catch {
+      watcher = undefined; // the 1 s poll still runs
+    }
+    const timer = setInterval(poke, 1000);
+    options.signal.addEventListener('abort', stop, { once: true });
+    poke();
+  });
+  if (fd !== undefined) fs.closeSync(fd);
+  if (failure) throw failure;
+  // Not waiting for an end, or the reader went away (`| head -1`): a quiet exit.
+  if (!options.untilDone || ctx.out.closed) return EXIT.ok;
+  if (last.type === 'error') {
+    ctx.io.stderr.write(`dispatch-watch: ${slug}: ${last.message}\n`);
+    return EXIT.badInput;
+  }
+  if (!last.done) {
+    ctx.io.stderr.write(`dispatch-watch: stopped before ${slug} was done\n`);
+    return EXIT.failure;
+  }
+  return last.dispatch_state === 'exited' ? EXIT.ok : EXIT.runFailed;
 };

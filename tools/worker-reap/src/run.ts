@@ -7,9 +7,15 @@ import { EXIT, type ExitCode, worstExitCode } from '@task-manager/core/errors/ex
 import { exitCodeOf } from '@task-manager/core/errors/errors';
 import { errorRecord } from '@task-manager/core/ndjson/error-record';
 import { RecordOutput } from '@task-manager/core/ndjson/output';
-import { reapSlug } from '@task-manager/core/reap/reap-slug';
+import { reapDispatches } from '@task-manager/core/reap/reap-dispatches';
+import type { ReapOptions } from '@task-manager/core/reap/reap-slug';
 import { nowIso } from '@task-manager/core/time/clock';
-import { listSlugs } from '@task-manager/core/watch/list-slugs';
+
+// On a terminal: one readable line per change.
+const line = (r: Record<string, unknown>): string =>
+  r.type === 'reap'
+    ? `${String(r.action).padEnd(19)} ${String(r.slug).padEnd(24)} ${r.from ?? ''}${r.to ? ` -> ${r.to}` : ''}  ${r.reason}${r.dry_run ? '  (dry run)' : ''}\n`
+    : `${'error'.padEnd(19)} ${String(r.slug ?? r.source ?? '').padEnd(24)} ${r.message}\n`;
 
 export const run = async ({ flags, positionals }: ParsedArgs, io: Io): Promise<ExitCode> => {
   const config = resolveConfig(flags, io.env, io.cwd);
@@ -17,40 +23,43 @@ export const run = async ({ flags, positionals }: ParsedArgs, io: Io): Promise<E
   const out = new RecordOutput(io.stdout);
   const table = wantsTable(io, flags);
   const codes: ExitCode[] = [EXIT.ok];
+  let changes = 0;
   const emit = async (record: Record<string, unknown>) => {
-    if (!table) return out.write(record);
-    io.stdout.write(
-      record.type === 'reap'
-        ? `${String(record.action).padEnd(20)} ${record.slug}  ${record.from ?? ''}${record.to ? ` -> ${record.to}` : ''}  ${record.reason}${record.dry_run ? '  (dry run)' : ''}\n`
-        : `error                ${record.slug ?? ''}  ${record.message}\n`,
-    );
+    if (table) io.stdout.write(line(record));
+    else await out.write(record);
   };
-  const fail = async (error: unknown, slug?: string, source?: string) => {
-    const record = errorRecord(error, { ...(slug ? { slug } : {}), ...(source ? { source } : {}) });
-    io.stderr.write(`worker-reap: ${source && source !== 'argv' ? `${source}: ` : ''}${record.message}\n`);
-    codes.push(exitCodeOf(error));
-    await emit(record);
+  const options: ReapOptions = {
+    dryRun: Boolean(flags['dry-run']),
+    killOrphans: Boolean(flags['kill-orphans']),
+    graceMs: config.graceMs,
+    by: 'worker-reap',
+  };
+  const reap = async (slugs: string[] | 'all') => {
+    for await (const item of reapDispatches(stateDir, slugs, options)) {
+      if (item.type === 'failure') {
+        const record = errorRecord(item.error, { slug: item.slug });
+        io.stderr.write(`worker-reap: ${item.slug}: ${record.message}\n`);
+        codes.push(exitCodeOf(item.error));
+        await emit(record);
+      } else {
+        changes += 1;
+        await emit(item as unknown as Record<string, unknown>);
+      }
+      if (out.closed) return;
+    }
   };
 
-  const inputs = slugInputs(positionals, io, () => listSlugs(stateDir));
-  const options = { dryRun: Boolean(flags['dry-run']), killOrphans: Boolean(flags['kill-orphans']), graceMs: config.graceMs, by: 'worker-reap' };
-  let changes = 0;
-  for await (const input of inputs) {
-    if (out.closed) break;
-    if (input.error) {
-      io.stderr.write(`worker-reap: ${input.error.source}: ${input.error.message}\n`);
-      codes.push(EXIT.badInput);
-      await emit({ type: 'error', ...input.error, ts: nowIso() });
-      continue;
-    }
-    const slug = input.slug as string;
-    try {
-      for (const record of await reapSlug(stateDir, slug, options)) {
-        changes += 1;
-        await emit(record as unknown as Record<string, unknown>);
+  if (positionals.length === 0) await reap('all');
+  // One slug at a time, as they arrive: `dispatch-watch --follow | worker-reap -` works too.
+  else {
+    for await (const input of slugInputs(positionals, io, () => [])) {
+      if (out.closed) break;
+      if (input.slug) await reap([input.slug]);
+      else if (input.error) {
+        io.stderr.write(`worker-reap: ${input.error.source}: ${input.error.message}\n`);
+        codes.push(EXIT.badInput);
+        await emit({ type: 'error', ...input.error, ts: nowIso() });
       }
-    } catch (error) {
-      await fail(error, slug);
     }
   }
   if (table && changes === 0) io.stdout.write('nothing to reap\n');

@@ -5,19 +5,21 @@ import { bootId } from '../liveness/proc.js';
 import { stopRun } from '../liveness/stop-run.js';
 import { slugPaths, type SlugPaths } from '../paths/state-paths.js';
 import { deriveDispatchState } from '../status/dispatch-state.js';
-import { readStatus } from '../status/read-status.js';
-import type { StatusRecord } from '../status/schema.js';
+import { readStatus, readStatusIfExists } from '../status/read-status.js';
+import { LIVE_STATES, type StatusRecord } from '../status/schema.js';
 import { writeStatus } from '../status/write-status.js';
 import { monoStamp, nowIso } from '../time/clock.js';
-import { getAdapter } from '../workers/registry.js';
-import { removeStaleLock, staleLockAge } from './stale-lock.js';
+import { clearStaleLock, staleLockAge } from './stale-lock.js';
 
 export interface ReapOptions {
   dryRun: boolean;
   killOrphans: boolean;
+  /** SIGTERM (or the agent's first signal) to SIGKILL, when stopping an orphan. */
   graceMs: number;
-  /** Who reaps, for history (worker-reap, hb-tick). */
-  by: string;
+  /** Who reaps, written to history: worker-reap (the default) or hb-tick. */
+  by?: string;
+  /** A slug without a status file is not an error (a lock left before any status). */
+  missingOk?: boolean;
 }
 
 export interface ReapRecord {
@@ -33,17 +35,28 @@ export interface ReapRecord {
   ts: string;
 }
 
+// Follow-ups are never dropped by a reap: the next claim starts from the same queue.
+const followupNote = (status: StatusRecord): string => {
+  const n = status.followups.length;
+  if (n === 0) return '';
+  return `; ${n} queued follow-up${n === 1 ? '' : 's'} stay${n === 1 ? 's' : ''} queued and run${n === 1 ? 's' : ''} when the task is next dispatched`;
+};
+
+const deathReason = (status: StatusRecord): string =>
+  status.worker
+    ? `supervisor ${status.owner?.pid ?? '?'} and worker ${status.worker.pid} are gone`
+    : `supervisor ${status.owner?.pid ?? '?'} is gone and no worker was started`;
+
 /**
- * Marks a dead run worker_gone — inside the critical section, and only if the status
- * is still the one the decision was made on (same fence and run), so a run that
- * started meanwhile is never touched.
+ * Writes worker_gone inside the critical section, and only if the status is still the
+ * one the decision was made on (same fence and run, still live, still dead): a run that
+ * started meanwhile is never touched. False when it had moved on.
  */
 const markGone = (paths: SlugPaths, seen: StatusRecord, reason: string, by: string): Promise<boolean> =>
   withCriticalSection(paths.lock, (section) => {
     const now = readStatus(paths.status);
-    if (now.fence !== seen.fence || now.run_id !== seen.run_id || !['starting', 'running'].includes(now.state)) return false;
-    const state = deriveDispatchState(now);
-    if (state !== 'worker_gone') return false;
+    if (now.fence !== seen.fence || now.run_id !== seen.run_id || !LIVE_STATES.includes(now.state)) return false;
+    if (deriveDispatchState(now) !== 'worker_gone') return false;
     section.assertHeld();
     writeStatus(paths.status, {
       ...now,
@@ -54,47 +67,86 @@ const markGone = (paths: SlugPaths, seen: StatusRecord, reason: string, by: stri
       ended_mono: monoStamp(bootId()),
       failures: now.failures + 1,
     });
-    appendHistory(paths.history, { event: HISTORY_EVENTS.reaped, slug: paths.slug, run_id: now.run_id, from: now.state, to: 'worker_gone', reason, by, followups_pending: now.followups.length });
+    appendHistory(paths.history, {
+      event: HISTORY_EVENTS.reaped,
+      slug: paths.slug,
+      run_id: now.run_id,
+      fence: now.fence,
+      from: now.state,
+      to: 'worker_gone',
+      reason,
+      by,
+      followups_pending: now.followups.length,
+    });
     return true;
   });
 
-/** Finds what is dead or orphaned for one task and, unless dry-run, sets it right. */
+const stopSignalsOf = async (status: StatusRecord): Promise<NodeJS.Signals[]> => {
+  if (!status.spec) return ['SIGTERM'];
+  // The adapters are only needed here: loaded late, so a plain reap does not pay for them.
+  const { getAdapter } = await import('../workers/registry.js');
+  try {
+    return getAdapter(status.spec.worker).stopSignals;
+  } catch {
+    return ['SIGTERM'];
+  }
+};
+
+/**
+ * One task: removes a lock left by a dead holder; marks a run whose supervisor and
+ * worker are both dead worker_gone; reports an orphan (supervisor dead, worker alive)
+ * and, with killOrphans, stops its processes, checks none is left and marks it
+ * worker_gone. Returns one record per change (what would change, under dryRun).
+ */
 export const reapSlug = async (stateDir: string, slug: string, options: ReapOptions): Promise<ReapRecord[]> => {
   const paths = slugPaths(stateDir, slug);
+  const by = options.by ?? 'worker-reap';
   const records: ReapRecord[] = [];
-  const record = (status: StatusRecord | undefined, action: ReapRecord['action'], from: string | null, to: string | null, reason: string): ReapRecord => ({
-    type: 'reap',
-    slug,
-    action,
-    from,
-    to,
-    run_id: status?.run_id ?? null,
-    reason,
-    followups_pending: status?.followups.length ?? 0,
-    dry_run: options.dryRun,
-    ts: nowIso(),
-  });
+  const record = (status: StatusRecord | undefined, action: ReapRecord['action'], from: string | null, to: string | null, reason: string) => {
+    records.push({
+      type: 'reap',
+      slug,
+      action,
+      from,
+      to,
+      run_id: status?.run_id ?? null,
+      reason,
+      followups_pending: status?.followups.length ?? 0,
+      dry_run: options.dryRun,
+      ts: nowIso(),
+    });
+  };
 
   const lockAge = staleLockAge(paths.lock);
-  if (lockAge !== undefined && (options.dryRun || removeStaleLock(paths.lock))) {
-    records.push(record(undefined, 'stale_lock_removed', null, null, `lock left by a dead holder (${Math.round(lockAge / 1000)} s old)`));
+  if (lockAge !== undefined && (options.dryRun || (await clearStaleLock(paths.lock)))) {
+    record(undefined, 'stale_lock_removed', null, null, `lock ${paths.lock} was left by a dead holder (untouched for ${Math.round(lockAge / 1000)} s)`);
   }
 
-  const status = readStatus(paths.status);
+  const status = readStatusIfExists(paths.status);
+  if (!status) {
+    if (options.missingOk || records.length > 0) return records;
+    readStatus(paths.status); // throws status_missing, naming the file
+    return records;
+  }
+  if (!LIVE_STATES.includes(status.state)) return records;
+
   const state = deriveDispatchState(status);
-  if (state === 'worker_gone' && status.state !== 'worker_gone') {
-    const reason = 'the supervisor and the worker are gone';
-    if (options.dryRun || (await markGone(paths, status, reason, options.by))) records.push(record(status, 'marked_worker_gone', status.state, 'worker_gone', reason));
+  const note = followupNote(status);
+  if (state === 'worker_gone') {
+    const reason = deathReason(status) + note;
+    if (options.dryRun || (await markGone(paths, status, reason, by))) record(status, 'marked_worker_gone', status.state, 'worker_gone', reason);
   } else if (state === 'orphaned') {
+    const worker = status.worker ? `worker ${status.worker.pid}` : 'a process carrying its run token';
     if (!options.killOrphans) {
-      records.push(record(status, 'orphaned', status.state, 'orphaned', `the supervisor died but worker ${status.worker?.pid ?? '?'} lives; it still blocks the task (--kill-orphans stops it)`));
+      record(status, 'orphaned', status.state, 'orphaned', `supervisor ${status.owner?.pid ?? '?'} died but ${worker} lives; it still blocks the task (--kill-orphans stops it)`);
     } else if (options.dryRun) {
-      records.push(record(status, 'orphan_killed', status.state, 'worker_gone', 'would stop the orphaned worker group'));
+      record(status, 'orphan_killed', status.state, 'worker_gone', `would stop ${worker} and its process group, then mark the run worker_gone${note}`);
     } else {
-      const signals = status.spec ? getAdapter(status.spec.worker).stopSignals : ['SIGTERM' as NodeJS.Signals];
-      await stopRun({ worker: status.worker, token: status.token }, { graceMs: options.graceMs, firstSignals: signals });
-      const reason = 'orphaned worker stopped by worker-reap --kill-orphans';
-      if (await markGone(paths, status, reason, options.by)) records.push(record(status, 'orphan_killed', status.state, 'worker_gone', reason));
+      const stopped = await stopRun({ worker: status.worker, token: status.token }, { graceMs: options.graceMs, firstSignals: await stopSignalsOf(status) });
+      const how = stopped.killed ? 'killed (SIGKILL after the grace period)' : 'stopped';
+      const reason = `orphaned ${worker} ${how} by ${by} --kill-orphans; its process group is empty${note}`;
+      if (await markGone(paths, status, reason, by)) record(status, 'orphan_killed', status.state, 'worker_gone', reason);
+      else record(status, 'orphan_killed', status.state, null, `orphaned ${worker} ${how}; the status had moved on meanwhile and was left as it is`);
     }
   }
   return records;

@@ -1,10 +1,10 @@
 import fs from 'node:fs';
-import { LOCK_STALE_MS } from '../lock/critical-section.js';
+import { LOCK_STALE_MS, withCriticalSection } from '../lock/critical-section.js';
 
 /**
- * A lock directory nobody refreshes any more. A live holder touches it every
- * LOCK_UPDATE_MS; one left by a killed holder only ages. Returns its age, or undefined
- * when there is no lock or it is fresh.
+ * The age of a lock directory nobody refreshes any more, or undefined when there is no
+ * lock or it is fresh. A live holder touches its lock every LOCK_UPDATE_MS; one left
+ * by a killed holder only ages.
  */
 export const staleLockAge = (lockPath: string, now = Date.now()): number | undefined => {
   try {
@@ -15,9 +15,16 @@ export const staleLockAge = (lockPath: string, now = Date.now()): number | undef
   }
 };
 
-export const removeStaleLock = (lockPath: string): boolean => {
+/**
+ * Removes a stale lock by taking it the way every tool does and letting go: proper-lockfile
+ * reclaims a lock older than its stale time and removes the directory on release. A bare
+ * rmdir could remove a lock someone took over a moment after our stat; this way a fresh
+ * lock is refused (ELOCKED) and left alone. True when the stale lock was removed.
+ */
+export const clearStaleLock = async (lockPath: string): Promise<boolean> => {
+  if (staleLockAge(lockPath) === undefined) return false;
   try {
-    fs.rmdirSync(lockPath);
+    await withCriticalSection(lockPath, () => undefined, { retries: 0 });
     return true;
   } catch {
     return false;

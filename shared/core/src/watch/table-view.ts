@@ -1,6 +1,8 @@
 import { formatTable, type Column } from '../cli/table.js';
+import { nowMs } from '../time/clock.js';
 import type { WatchRecord } from './follow.js';
 
+// ANSI colours by state: live green/cyan, trouble red/yellow/magenta, done dim.
 const COLORS: Record<string, string> = {
   running: '32',
   starting: '36',
@@ -10,6 +12,7 @@ const COLORS: Record<string, string> = {
   interrupted: '33',
   worker_gone: '31',
   orphaned: '35',
+  error: '31',
 };
 
 const age = (s: number | null | undefined): string => {
@@ -21,27 +24,32 @@ const age = (s: number | null | undefined): string => {
 
 const since = (iso: unknown): string => {
   const ms = typeof iso === 'string' ? Date.parse(iso) : NaN;
-  return Number.isNaN(ms) ? '-' : age(Math.max(0, Math.round((Date.now() - ms) / 1000)));
+  return Number.isNaN(ms) ? '-' : age(Math.max(0, Math.round((nowMs() - ms) / 1000)));
 };
 
+const COLUMNS: Column[] = [
+  { header: 'state', get: (r) => (r.type === 'error' ? 'error' : r.dispatch_state) },
+  { header: 'task', get: (r) => r.slug },
+  { header: 'age', get: (r) => since(r.started_at) },
+  { header: 'output', get: (r) => since(r.last_output_at) },
+  { header: 'follow-ups', get: (r) => r.followups_pending ?? '-' },
+  { header: 'run', get: (r) => r.run_id ?? '-' },
+  { header: 'outcome', get: (r) => (r.type === 'error' ? r.message : r.reason ?? r.outcome ?? '-') },
+];
+
+export interface TableOptions {
+  color: boolean;
+  /** Terminal columns; 0 or undefined: no limit. */
+  width?: number | undefined;
+}
+
 /** The table a person sees on a terminal: state, task, age, last output, follow-ups. */
-export const renderTable = (records: WatchRecord[], color: boolean, width = 120): string => {
-  const paint = (state: string) => (color && COLORS[state] ? `\x1b[${COLORS[state]}m${state}\x1b[0m` : state);
-  const columns: Column[] = [
-    { header: 'state', get: (r) => (r.type === 'error' ? 'error' : r.dispatch_state) },
-    { header: 'task', get: (r) => r.slug },
-    { header: 'age', get: (r) => since(r.started_at) },
-    { header: 'output', get: (r) => age(r.last_output_age_s as number | null) },
-    { header: 'follow-ups', get: (r) => r.followups_pending ?? '-' },
-    { header: 'run', get: (r) => r.run_id ?? '-' },
-    { header: 'outcome', get: (r) => (r.type === 'error' ? r.message : r.reason ?? r.outcome ?? '-') },
-  ];
-  const rows = records as unknown as Record<string, unknown>[];
-  const text = formatTable(rows, columns, width);
-  if (!color) return text;
+export const renderTable = (records: WatchRecord[], options: TableOptions): string => {
+  const text = formatTable(records as unknown as Record<string, unknown>[], COLUMNS, options.width ?? 0);
+  if (!options.color) return text;
   // Colour the state cell after alignment, so escape codes do not skew the widths.
   return text
     .split('\n')
-    .map((line, i) => (i === 0 ? line : line.replace(/^(\S+)/, (s) => paint(s))))
+    .map((line, i) => (i === 0 ? line : line.replace(/^(\S+)/, (s) => (COLORS[s] ? `\x1b[${COLORS[s]}m${s}\x1b[0m` : s))))
     .join('\n');
 };

@@ -1,0 +1,55 @@
+import { EXIT, type ExitCode, worstExitCode } from '@task-manager/core/errors/exit-codes';
+import type { WatchRecord } from '@task-manager/core/watch/follow';
+import { readSnapshot } from '@task-manager/core/watch/read-snapshot';
+import { matchesStates } from '@task-manager/core/watch/state-filter';
+import type { WatchContext } from './context.js';
+
+const CHUNK_BYTES = 64 * 1024;
+
+/** Waits until the stream takes more, or is gone (EPIPE): never hangs on a closed reader. */
+const drained = (stream: NodeJS.WritableStream & { writableNeedDrain?: boolean }): Promise<void> =>
+  stream.writableNeedDrain
+    ? new Promise((resolve) => {
+        const done = () => {
+          stream.off('drain', done).off('close', done).off('error', done);
+          resolve();
+        };
+        stream.on('drain', done).on('close', done).on('error', done);
+      })
+    : Promise.resolve();
+
+export const reportError = (ctx: WatchContext, record: WatchRecord): void => {
+  if (record.type !== 'error') return;
+  ctx.io.stderr.write(`dispatch-watch: ${record.slug ? `${record.slug}: ` : ''}${record.message}\n`);
+  ctx.codes.push(EXIT.badInput);
+};
+
+/**
+ * One record per dispatch, read from the status files alone (no logs). Written in
+ * chunks as it goes, holding no record longer than its chunk: 10,000 dispatches stay
+ * a few writes and little garbage.
+ */
+export const writeSnapshot = async (ctx: WatchContext, slugs: string[]): Promise<ExitCode> => {
+  if (ctx.table) {
+    const records = slugs.map((slug) => readSnapshot(ctx.stateDir, slug)).filter((r) => matchesStates(r, ctx.states));
+    records.forEach((r) => reportError(ctx, r));
+    const { renderTable } = await import('@task-manager/core/watch/table-view');
+    ctx.io.stdout.write(records.length ? renderTable(records, { color: ctx.color, width: ctx.io.stdout.columns }) : 'no dispatches\n');
+    return worstExitCode(ctx.codes);
+  }
+  let chunk = '';
+  for (const slug of slugs) {
+    const record = readSnapshot(ctx.stateDir, slug);
+    if (!matchesStates(record, ctx.states)) continue;
+    reportError(ctx, record);
+    chunk += `${JSON.stringify(record)}\n`;
+    if (chunk.length >= CHUNK_BYTES) {
+      ctx.out.writeText(chunk);
+      chunk = '';
+      await drained(ctx.io.stdout);
+      if (ctx.out.closed) break;
+    }
+  }
+  if (chunk) ctx.out.writeText(chunk);
+  return worstExitCode(ctx.codes);
+};
