@@ -4,7 +4,7 @@ import { TaskManagerError } from '../errors/errors.js';
 import { ensureDir } from '../fsx/atomic-write.js';
 import { withCriticalSection, type Section } from '../lock/critical-section.js';
 import { slugPaths } from '../paths/state-paths.js';
-import { reapSlug } from '../reap/reap-slug.js';
+import { reapDispatches } from '../reap/reap-dispatches.js';
 import { deriveDispatchState } from '../status/dispatch-state.js';
 import { readStatusIfExists } from '../status/read-status.js';
 import type { LoadedTask, Task } from '../tasks/task.js';
@@ -60,14 +60,12 @@ export const runTick = async (config: Config, options: TickOptions, emit: Emit):
 
   // 1. Reap: the same logic as worker-reap, in this process.
   const hasStatus = new Set(listSlugs(stateDir));
-  for (const slug of hasStatus) {
-    try {
-      for (const record of await reapSlug(stateDir, slug, { dryRun: options.dryRun, killOrphans: false, graceMs: config.graceMs, by: 'hb-tick' })) {
-        if (record.action !== 'orphaned') await emit(record as unknown as Record<string, unknown>);
-      }
-    } catch (error) {
-      if (!(error instanceof TaskManagerError)) throw error;
-      // A damaged status is reported with its task below.
+  for await (const record of reapDispatches(stateDir, 'all', { dryRun: options.dryRun, killOrphans: false, graceMs: config.graceMs, by: 'hb-tick' })) {
+    if (record.type === 'failure') {
+      // A damaged status is reported with its task below; anything else stops the tick.
+      if (!(record.error instanceof TaskManagerError)) throw record.error;
+    } else if (record.action !== 'orphaned') {
+      await emit(record as unknown as Record<string, unknown>);
     }
   }
 
