@@ -3,20 +3,7 @@ import type { WatchRecord } from '@task-manager/core/watch/follow';
 import { readSnapshot } from '@task-manager/core/watch/read-snapshot';
 import { matchesStates } from '@task-manager/core/watch/state-filter';
 import type { WatchContext } from './context.js';
-
-const CHUNK_BYTES = 64 * 1024;
-
-/** Waits until the stream takes more, or is gone (EPIPE): never hangs on a closed reader. */
-const drained = (stream: NodeJS.WritableStream & { writableNeedDrain?: boolean }): Promise<void> =>
-  stream.writableNeedDrain
-    ? new Promise((resolve) => {
-        const done = () => {
-          stream.off('drain', done).off('close', done).off('error', done);
-          resolve();
-        };
-        stream.on('drain', done).on('close', done).on('error', done);
-      })
-    : Promise.resolve();
+import type { RecordOutput } from '@task-manager/core/ndjson/output';
 
 export const reportError = (ctx: WatchContext, record: WatchRecord): void => {
   if (record.type !== 'error') return;
@@ -37,19 +24,14 @@ export const writeSnapshot = async (ctx: WatchContext, slugs: string[]): Promise
     ctx.io.stdout.write(records.length ? renderTable(records, { color: ctx.color, width: ctx.io.stdout.columns }) : 'no dispatches\n');
     return worstExitCode(ctx.codes);
   }
-  let chunk = '';
+  const out: RecordOutput = ctx.out;
   for (const slug of slugs) {
     const record = readSnapshot(ctx.stateDir, slug);
     if (!matchesStates(record, ctx.states)) continue;
     reportError(ctx, record);
-    chunk += `${JSON.stringify(record)}\n`;
-    if (chunk.length >= CHUNK_BYTES) {
-      ctx.out.writeText(chunk);
-      chunk = '';
-      await drained(ctx.io.stdout);
-      if (ctx.out.closed) break;
-    }
+    await out.push(record);
+    if (out.closed) break;
   }
-  if (chunk) ctx.out.writeText(chunk);
+  await out.flush();
   return worstExitCode(ctx.codes);
 };

@@ -1,5 +1,22 @@
 import type { Writable } from 'node:stream';
 
+const CHUNK_BYTES = 64 * 1024;
+
+/**
+ * Waits until a stream takes more, or is gone. events.once() would reject on the 'error'
+ * an EPIPE emits; here that just ends the wait, so a closed reader never hangs a writer.
+ */
+export const drained = (stream: Writable): Promise<void> =>
+  !stream.writableNeedDrain
+    ? Promise.resolve()
+    : new Promise((resolve) => {
+        const done = () => {
+          stream.off('drain', done).off('close', done).off('error', done);
+          resolve();
+        };
+        stream.on('drain', done).on('close', done).on('error', done);
+      });
+
 /**
  * Writes one JSON object per line. When the reader goes away (EPIPE: `| head -1`),
  * `closed` turns true and further writes are dropped, so the tool can stop quietly.
@@ -13,21 +30,29 @@ export class RecordOutput {
     });
   }
 
-  /** Resolves once the stream can take more (backpressure), or at once. */
+  private buffer = '';
+
+  /** Writes one record now; resolves once the stream can take more (backpressure). */
   async write(record: object): Promise<void> {
     this.writeText(`${JSON.stringify(record)}\n`);
-    if (this.stream.writableNeedDrain && !this.closed) await this.drained();
+    if (this.stream.writableNeedDrain && !this.closed) await drained(this.stream);
   }
 
-  // events.once() would reject on the 'error' an EPIPE emits; here it just ends the wait.
-  private drained(): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        this.stream.off('drain', done).off('close', done).off('error', done);
-        resolve();
-      };
-      this.stream.on('drain', done).on('close', done).on('error', done);
-    });
+  /**
+   * Queues one record and writes in 64 KB chunks: for long batches (100,000 records are
+   * a few hundred writes, not 100,000). Call flush() when the batch ends.
+   */
+  async push(record: object): Promise<void> {
+    this.buffer += `${JSON.stringify(record)}\n`;
+    if (this.buffer.length >= CHUNK_BYTES) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.buffer === '') return;
+    const text = this.buffer;
+    this.buffer = '';
+    this.writeText(text);
+    if (this.stream.writableNeedDrain && !this.closed) await drained(this.stream);
   }
 
   writeText(text: string): void {
