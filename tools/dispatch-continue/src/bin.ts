@@ -8,7 +8,7 @@ main({
   help: HELP,
   flags: {
     string: ['prompt', 'prompt-file', 'grace', 'timeout', 'worker', 'worker-cmd', 'repo', 'state-dir', 'worktrees-dir', 'tasks-dir'],
-    boolean: ['interrupt'],
+    boolean: ['interrupt', 'allow-task-commands'],
   },
   run: async (args, io) => (await import('./run.js')).run(args, io),
 });

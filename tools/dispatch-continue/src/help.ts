@@ -21,8 +21,13 @@ Options:
   --timeout SECONDS    when it starts a new chain: wait at most this long for the
                        worker to start (env TASK_MANAGER_DISPATCH_TIMEOUT_SECONDS; 45)
   --worker NAME, --worker-cmd "P A..."
-                       the worker for a task never dispatched before (a task that ran
-                       before keeps its worker, whose session is resumed)
+                       the worker when a new chain starts; by default the agent the
+                       task ran last (whose session is resumed). Its command is never
+                       taken from the state file: a task that ran the command worker
+                       needs --worker-cmd, TASK_MANAGER_WORKER_CMD or its task file
+  --allow-task-commands
+                       let a task file's worker_cmd run
+                       (env TASK_MANAGER_ALLOW_TASK_COMMANDS=1; off by default)
   --repo DIR, --state-dir DIR, --worktrees-dir DIR   as for dispatch
   --json               NDJSON even on a terminal
   -h, --help           this text

@@ -8,7 +8,7 @@ main({
   help: HELP,
   flags: {
     string: ['prompt', 'prompt-file', 'worker', 'worker-cmd', 'timeout', 'repo', 'state-dir', 'worktrees-dir', 'tasks-dir', 'stall-seconds', 'max-run-seconds', 'grace'],
-    boolean: ['wait'],
+    boolean: ['wait', 'allow-task-commands'],
   },
   // Loaded only when there is work: --help stays at bare start-up cost.
   run: async (args, io) => (await import('./run.js')).run(args, io),

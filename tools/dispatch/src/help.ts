@@ -11,12 +11,16 @@ from stdin, one per line. Without --prompt, a task's prompt comes from tasks/<sl
 Options:
   --prompt TEXT          the prompt for every slug given
   --prompt-file FILE     read the prompt from FILE
-  --worker NAME          claude, codex, gemini, demo or command
-                         (env TASK_MANAGER_WORKER; default claude, or command when
-                         --worker-cmd is set)
+  --worker NAME          claude, codex, gemini, demo or command. Order: a record's
+                         own worker > this flag > the task file's worker >
+                         env TASK_MANAGER_WORKER > claude (command when only a
+                         worker command is set)
   --worker-cmd "P A..."  run any program as the worker: split into argv without a
-                         shell; a {prompt} word is replaced by the prompt, else the
-                         prompt is the last argument (env TASK_MANAGER_WORKER_CMD)
+                         shell; {prompt} is replaced by the prompt wherever it
+                         stands, else the prompt is the last argument
+                         (env TASK_MANAGER_WORKER_CMD)
+  --allow-task-commands  let a task file's worker_cmd run (off: refused, exit 4)
+                         (env TASK_MANAGER_ALLOW_TASK_COMMANDS=1)
   --timeout SECONDS      wait at most this long for the worker to start
                          (env TASK_MANAGER_DISPATCH_TIMEOUT_SECONDS; default 45)
   --wait                 follow the run(s) to the end and exit with the outcome
@@ -36,7 +40,8 @@ Exit status:
   1  failure: the worker could not start, git failed, a timeout
   2  usage: a bad flag or value; nothing was started
   3  conflict: a task already has a live (or orphaned) worker; it was left alone
-  4  bad input: a bad slug or record; the good ones were still dispatched
+  4  bad input: a bad slug, record, prompt or task file; the good ones were
+     still dispatched
   5  with --wait: a run ended without success
 
 Examples:
@@ -44,5 +49,6 @@ Examples:
   dispatch fix-login --worker codex
   dispatch demo-task --worker demo --wait
   printf '{"slug":"a","prompt":"x"}\\n{"slug":"b"}\\n' | dispatch - | jq -r .result
-  dispatch fix-login --worker-cmd "python3 agent.py --task {prompt}"
+  dispatch fix-login --worker-cmd "python3 agent.py --task={prompt}"
+  dispatch fix-login --worker-cmd "my-agent --model x -- {prompt}"
 `;

@@ -11,7 +11,7 @@ main({
       'max-dispatches-per-cycle', 'timeout', 'retry-cooldown', 'retry-cooldown-max', 'max-attempts', 'every', 'clear',
       'worker', 'worker-cmd', 'tasks-dir', 'state-dir', 'worktrees-dir', 'repo', 'stall-seconds', 'max-run-seconds', 'grace',
     ],
-    boolean: ['dry-run'],
+    boolean: ['dry-run', 'allow-task-commands'],
   },
   run: async (args, io) => (await import('./run.js')).run(args, io),
 });

@@ -31,6 +31,8 @@ Options:
   --clear SLUG                   reset a gave_up task's failure count
   --worker NAME, --worker-cmd "P A..."   the worker for tasks that do not name one
                                  (env TASK_MANAGER_WORKER, TASK_MANAGER_WORKER_CMD)
+  --allow-task-commands          let a task file's worker_cmd run; off: such a task is
+                                 invalid (env TASK_MANAGER_ALLOW_TASK_COMMANDS=1)
   --tasks-dir DIR                (env TASK_MANAGER_TASKS_DIR; default <repo>/tasks)
   --state-dir DIR                (env TASK_MANAGER_STATE_DIR; default <repo>/tasks/logs)
   --worktrees-dir DIR            (env TASK_MANAGER_WORKTREES_DIR; default <repo>/.worktrees)

@@ -3,6 +3,7 @@ import { UsageError } from '../errors/errors.js';
 import { findRepoRoot } from '../paths/repo.js';
 import { parseNonNegative } from './env-values.js';
 import { SETTINGS, type SettingName } from './settings.js';
+import type { WorkerLayer } from '../workers/choose-worker.js';
 
 export type Flags = Record<string, unknown>;
 export type Env = Record<string, string | undefined>;
@@ -11,10 +12,14 @@ export interface Config {
   /** The repository root; resolved lazily because watch and reap need no git. */
   repo: () => string;
   stateDir: string;
+  /** The state directory was named (flag or environment), so a missing one is a mistake. */
+  stateDirGiven: boolean;
   tasksDir: string;
   worktreesDir: string;
-  worker: string;
-  workerCmd: string | undefined;
+  /** The command line's worker settings: `--worker`/`--worker-cmd`, then the environment. */
+  workerLayers: () => WorkerLayer[];
+  /** Task files may set worker_cmd (docs/security.md). */
+  allowTaskCommands: boolean;
   dispatchTimeoutMs: number;
   maxDispatchesPerCycle: number;
   retryCooldownMs: number;
@@ -44,8 +49,19 @@ const numberSetting = (name: SettingName, flags: Flags, env: Env): number => {
   return parseNonNegative(found.from, found.raw, { integer: spec.kind === 'count' });
 };
 
-const stringSetting = (name: SettingName, flags: Flags, env: Env): string | undefined =>
-  rawSetting(name, flags, env)?.raw ?? (SETTINGS[name].default as string | undefined);
+const TRUE = new Set(['1', 'true', 'yes', 'on']);
+const FALSE = new Set(['0', 'false', 'no', 'off']);
+
+const booleanSetting = (name: SettingName, flags: Flags, env: Env): boolean => {
+  const spec = SETTINGS[name];
+  if (flags[spec.flag] === true) return true;
+  const raw = env[spec.env];
+  if (raw === undefined || raw === '') return false;
+  const value = raw.trim().toLowerCase();
+  if (TRUE.has(value)) return true;
+  if (FALSE.has(value)) return false;
+  throw new UsageError(`${spec.env} must be 1 or 0 (true or false), got ${JSON.stringify(raw)}`, { name: spec.env, value: raw });
+};
 
 /**
  * Flags > environment > defaults, for every setting, in one place. Relative paths
@@ -64,15 +80,29 @@ export const resolveConfig = (flags: Flags, env: Env, cwd: string): Config => {
   const lazyPaths: Partial<Record<'stateDir' | 'tasksDir' | 'worktreesDir', string>> = {};
   const lazy = (name: 'stateDir' | 'tasksDir' | 'worktreesDir') => (lazyPaths[name] ??= pathSetting(name));
 
+  const flagValue = (name: 'worker' | 'workerCmd'): string | null => {
+    const value = flags[SETTINGS[name].flag];
+    if (value === undefined || value === false) return null;
+    if (typeof value !== 'string' || value === '') throw new UsageError(`--${SETTINGS[name].flag} needs a value`);
+    return value;
+  };
   const seconds = (name: SettingName) => numberSetting(name, flags, env) * 1000;
   const config = {
     repo,
     get stateDir() { return lazy('stateDir'); },
+    stateDirGiven: rawSetting('stateDir', flags, env) !== undefined,
     get tasksDir() { return lazy('tasksDir'); },
     get worktreesDir() { return lazy('worktreesDir'); },
-    // A worker command alone means the command worker; otherwise Claude.
-    worker: rawSetting('worker', flags, env)?.raw ?? (stringSetting('workerCmd', flags, env) ? 'command' : 'claude'),
-    workerCmd: stringSetting('workerCmd', flags, env),
+    workerLayers: (): WorkerLayer[] => {
+      const fromEnv = { worker: env[SETTINGS.worker.env] || null, workerCmd: env[SETTINGS.workerCmd.env] || null };
+      const fromFlags = { worker: flagValue('worker'), workerCmd: flagValue('workerCmd') };
+      // Errors name the setting that holds the command when there is one.
+      return [
+        { from: fromFlags.workerCmd ? '--worker-cmd' : '--worker', kind: 'flag', ...fromFlags },
+        { from: fromEnv.workerCmd ? SETTINGS.workerCmd.env : SETTINGS.worker.env, kind: 'env', ...fromEnv },
+      ];
+    },
+    get allowTaskCommands() { return booleanSetting('allowTaskCommands', flags, env); },
     dispatchTimeoutMs: seconds('dispatchTimeout'),
     maxDispatchesPerCycle: numberSetting('maxDispatchesPerCycle', flags, env),
     retryCooldownMs: seconds('retryCooldown'),

@@ -8,7 +8,7 @@ export interface SettingSpec {
   env: string;
   /** Seconds, counts and names; paths default relative to the repository. */
   default: number | string | undefined;
-  kind: 'seconds' | 'count' | 'string' | 'path';
+  kind: 'seconds' | 'count' | 'string' | 'path' | 'boolean';
   help: string;
 }
 
@@ -18,6 +18,7 @@ export const SETTINGS = {
   worktreesDir: { flag: 'worktrees-dir', env: 'TASK_MANAGER_WORKTREES_DIR', default: '.worktrees', kind: 'path', help: 'one git worktree per task' },
   worker: { flag: 'worker', env: 'TASK_MANAGER_WORKER', default: 'claude', kind: 'string', help: 'claude, codex, gemini, demo or command' },
   workerCmd: { flag: 'worker-cmd', env: 'TASK_MANAGER_WORKER_CMD', default: undefined, kind: 'string', help: 'any program as the worker ("PROGRAM ARGS...", {prompt} is replaced)' },
+  allowTaskCommands: { flag: 'allow-task-commands', env: 'TASK_MANAGER_ALLOW_TASK_COMMANDS', default: undefined, kind: 'boolean', help: 'let task files run a program (worker: command with worker_cmd); off by default' },
   dispatchTimeout: { flag: 'timeout', env: 'TASK_MANAGER_DISPATCH_TIMEOUT_SECONDS', default: 45, kind: 'seconds', help: 'how long a dispatch waits for its worker to start' },
   maxDispatchesPerCycle: { flag: 'max-dispatches-per-cycle', env: 'TASK_MANAGER_MAX_DISPATCHES_PER_CYCLE', default: 1, kind: 'count', help: 'dispatches per heartbeat cycle' },
   retryCooldown: { flag: 'retry-cooldown', env: 'TASK_MANAGER_DISPATCH_RETRY_COOLDOWN_SECONDS', default: 300, kind: 'seconds', help: 'wait before a failed task is retried (doubles per consecutive failure)' },

@@ -5,10 +5,13 @@ import type { LoadedTask } from './task.js';
 // Front matter: a first line '---', YAML, a line '---'; the rest is the body.
 const FRONT = /^\uFEFF?---\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/;
 
-/** Parses one task file's text; a file with bad front matter is an InvalidTask naming it. */
-export const parseTaskFile = (text: string, file: string, slug: string, mtimeMs: number): LoadedTask => {
+/**
+ * Parses one task file's text; a file with bad front matter is an InvalidTask naming it.
+ * A file with no front matter at all (a README beside the tasks) is not a task: undefined.
+ */
+export const parseTaskFile = (text: string, file: string, slug: string, mtimeMs: number): LoadedTask | undefined => {
   const match = FRONT.exec(text);
-  if (!match) return { ok: false, invalid: { slug, source: file, problem: 'no YAML front matter (the file must start with a --- line)' } };
+  if (!match) return undefined;
   let fields: unknown;
   try {
     fields = parse(match[1] as string);

@@ -61,6 +61,8 @@ export interface RunEnd {
   stoppedBy?: StopCause;
   /** The program could not be started at all (ENOENT, EACCES). */
   spawnError?: string;
+  /** The last line of output that is not an agent event: usually why it failed. */
+  lastLine?: string;
 }
 
 export interface Verdict {
