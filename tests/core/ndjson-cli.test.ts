@@ -58,10 +58,13 @@ t.test('RecordOutput: a reader that goes away ends the writer quietly, exit 0', 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tm-epipe-'));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   for (let i = 0; i < 300; i++) fs.writeFileSync(path.join(dir, `t${i}.md`), `---\nstatus: ready\n---\n`);
-  const pipe = spawn('sh', ['-c', `node ${JSON.stringify(path.resolve('tools/hb-tick/dist/bin.js'))} --dry-run --tasks-dir ${dir} --state-dir ${dir}/state | head -1; echo "status \${PIPESTATUS:-0}"`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const pipe = spawn('bash', ['-c', `node ${JSON.stringify(path.resolve('tools/hb-tick/dist/bin.js'))} --dry-run --tasks-dir ${dir} --state-dir ${dir}/state | head -1 >/dev/null; echo "status \${PIPESTATUS[0]}"`], { stdio: ['ignore', 'pipe', 'pipe'] });
   let perr = '';
+  let pout = '';
   pipe.stderr.on('data', (d) => (perr += d));
+  pipe.stdout.on('data', (d) => (pout += d));
   await new Promise((resolve) => pipe.on('close', resolve));
+  t.equal(pout.trim(), 'status 0', 'hb-tick exits 0 when its reader goes away');
   t.notMatch(perr, /Error|EPIPE/, 'no crash on EPIPE');
 });
 
@@ -107,7 +110,16 @@ t.test('runBin: help, version, and typed errors become exit codes, a stderr line
     t.match(JSON.parse(s.out()), { type: 'error', code: recordCode });
     t.match(s.err(), /^tool: /);
   }
-  t.match(io().err(), '');
+  // On a terminal the stderr line is the whole report: no JSON record among human lines.
+  s = io();
+  (s.io.stdout as PassThrough & { isTTY?: boolean }).isTTY = true;
+  t.equal(await runBin(spec(new ConflictError('busy')), [], s.io), 3);
+  t.equal(s.out(), '', 'no record on a terminal');
+  t.equal(s.err(), 'tool: busy\n', 'one human line');
+  s = io();
+  (s.io.stdout as PassThrough & { isTTY?: boolean }).isTTY = true;
+  t.equal(await runBin(spec(new ConflictError('busy')), ['--json'], s.io), 3);
+  t.match(JSON.parse(s.out()), { type: 'error', code: 'conflict' }, '--json keeps the record on a terminal');
   t.equal(worstExitCode([EXIT.ok, EXIT.conflict, EXIT.badInput]), EXIT.badInput);
   t.equal(worstExitCode([EXIT.runFailed, EXIT.conflict]), EXIT.conflict);
   t.equal(worstExitCode([EXIT.badInput, EXIT.failure, EXIT.usage]), EXIT.usage);
@@ -120,7 +132,7 @@ t.test('config: flags > environment > defaults, with the seed names', async (t) 
   t.equal(defaults.maxDispatchesPerCycle, 1);
   t.equal(defaults.dispatchTimeoutMs, 45_000);
   t.equal(defaults.retryCooldownMs, 300_000);
-  t.equal(defaults.worker, 'claude');
+  t.same(defaults.workerLayers().map((l) => l.worker ?? l.workerCmd ?? null), [null, null], 'no worker named: the default applies');
   t.equal(defaults.stateDir, path.join(dir, 's'), 'an explicit state dir needs no git');
   const env = { TASK_MANAGER_MAX_DISPATCHES_PER_CYCLE: '3', TASK_MANAGER_DISPATCH_TIMEOUT_SECONDS: '10', TASK_MANAGER_DISPATCH_RETRY_COOLDOWN_SECONDS: '60', TASK_MANAGER_STATE_DIR: '/x/state', TASK_MANAGER_WORKER_CMD: 'agent --go' };
   const fromEnv = resolveConfig({}, env, dir);
@@ -128,11 +140,11 @@ t.test('config: flags > environment > defaults, with the seed names', async (t) 
   t.equal(fromEnv.dispatchTimeoutMs, 10_000);
   t.equal(fromEnv.retryCooldownMs, 60_000);
   t.equal(fromEnv.stateDir, '/x/state');
-  t.equal(fromEnv.worker, 'command', 'a worker command alone means the command worker');
+  t.match(fromEnv.workerLayers()[1], { kind: 'env', from: 'TASK_MANAGER_WORKER_CMD', workerCmd: 'agent --go' });
   const fromFlags = resolveConfig({ 'max-dispatches-per-cycle': '5', timeout: '2', worker: 'codex' }, env, dir);
   t.equal(fromFlags.maxDispatchesPerCycle, 5);
   t.equal(fromFlags.dispatchTimeoutMs, 2000);
-  t.equal(fromFlags.worker, 'codex');
+  t.match(fromFlags.workerLayers()[0], { kind: 'flag', worker: 'codex' });
   t.throws(() => resolveConfig({}, { TASK_MANAGER_MAX_DISPATCHES_PER_CYCLE: 'lots' }, dir), { code: 'usage', message: /TASK_MANAGER_MAX_DISPATCHES_PER_CYCLE must be a whole number/ });
   t.throws(() => resolveConfig({ timeout: '-1' }, {}, dir), { message: /--timeout must be a number >= 0, got "-1"/ });
   t.throws(() => resolveConfig({}, {}, dir).stateDir, { code: 'not_a_repository' }, 'the default state dir needs a repository, and says so');

@@ -16,9 +16,10 @@ const feed = (adapter: WorkerAdapter, lines: string[]) => {
 };
 const judge = (name: string, lines: string[], end: Partial<RunEnd> = {}) => {
   const adapter = getAdapter(name);
-  return judgeRun(adapter, { exitCode: 0, signal: null, observed: feed(adapter, lines), ...end });
+  return judgeRun(adapter, { exitCode: 0, signal: null, observed: feed(adapter, lines), ...end }, LIMITS);
 };
 const j = (o: object) => JSON.stringify(o);
+const LIMITS = { stallMs: 900_000, maxRunMs: 7_200_000 };
 
 t.test('argv: the prompt after --, sessions chosen up front where the CLI allows it', async (t) => {
   const claude = getAdapter('claude').invocation({ prompt: '-starts with a dash', worktree: '/wt', slug: 's' });
@@ -86,6 +87,10 @@ t.test('judging codex and gemini on their captured streams', async (t) => {
   t.match(judge('gemini', ['Error resuming session: Invalid session identifier "x". Searched for sessions in /tmp'], { exitCode: 42 }), { outcome: 'session_not_found' });
   t.match(judge('command', [], { exitCode: 0 }), { state: 'exited', outcome: 'ok' });
   t.match(judge('command', [], { exitCode: 7 }), { state: 'failed', reason: 'exit code 7' });
+  t.match(judge('command', [], { exitCode: 3, lastLine: 'error: no such file tests/x' }), { reason: 'exit code 3: error: no such file tests/x' }, 'the last words of the worker say why');
+  t.match(judge('command', [], { stoppedBy: 'stall' }), { outcome: 'stalled', reason: 'no output for 900 s (the stall limit)' }, 'the stall limit is named with its number');
+  t.match(judge('command', [], { stoppedBy: 'timeout' }), { outcome: 'timeout', reason: 'still running after 7200 s (the run-time limit)' });
+  t.match(judge('claude', [], { exitCode: 1, lastLine: 'Error: Invalid API key' }), { reason: 'no final event from the agent (exit code 1): Error: Invalid API key' });
 });
 
 t.test('the recap prompt carries the history, newest kept, then the instruction', async (t) => {
@@ -131,12 +136,12 @@ t.test('the demo agent: commits in its worktree, resumes its session, and is jud
     });
   const first = await runOnce();
   t.equal(first.code, 0);
-  t.match(judgeRun(adapter, { exitCode: 0, signal: null, observed: feed(adapter, first.lines) }), { outcome: 'ok' });
+  t.match(judgeRun(adapter, { exitCode: 0, signal: null, observed: feed(adapter, first.lines) }, LIMITS), { outcome: 'ok' });
   const second = await runOnce(first.sessionId);
   t.match(feed(adapter, second.lines).final?.text, /turn 2 of session/);
   t.equal(execFileSync('git', ['rev-list', '--count', 'HEAD'], { cwd: dir, encoding: 'utf8' }).trim(), '3', 'one commit per turn');
   t.equal(execFileSync('git', ['status', '--porcelain'], { cwd: dir, encoding: 'utf8' }), '', 'transcripts stay out of git status');
   const lost = await runOnce('00000000-0000-4000-8000-000000000000');
   t.equal(lost.code, 1);
-  t.match(judgeRun(adapter, { exitCode: 1, signal: null, observed: feed(adapter, lost.lines) }), { outcome: 'session_not_found' });
+  t.match(judgeRun(adapter, { exitCode: 1, signal: null, observed: feed(adapter, lost.lines) }, LIMITS), { outcome: 'session_not_found' });
 });

@@ -1,14 +1,16 @@
 import { runBatch } from '@task-manager/core/cli/batch';
+import { Sink } from '@task-manager/core/cli/sink';
 import type { ParsedArgs } from '@task-manager/core/cli/flags';
 import type { Io } from '@task-manager/core/cli/io';
 import { wantsTable } from '@task-manager/core/cli/output-mode';
 import { promptFromFlags } from '@task-manager/core/cli/prompt-flags';
 import { resolveConfig } from '@task-manager/core/config/resolve-config';
 import { optionalString } from '@task-manager/core/dispatch/record-fields';
+import { checkPrompt } from '@task-manager/core/dispatch/prompt-text';
+import { checkWorkerFlags, taskFileFor, workerForTask } from '@task-manager/core/dispatch/worker-for-task';
 import { EXIT, type ExitCode } from '@task-manager/core/errors/exit-codes';
 import { BadInputError, UsageError } from '@task-manager/core/errors/errors';
 import { sendFollowup } from '@task-manager/core/followups/send-followup';
-import { RecordOutput } from '@task-manager/core/ndjson/output';
 import { validateSlug } from '@task-manager/core/paths/slug';
 
 const modeOf = (value: unknown, interruptFlag: boolean): 'queue' | 'interrupt' => {
@@ -17,24 +19,29 @@ const modeOf = (value: unknown, interruptFlag: boolean): 'queue' | 'interrupt' =
   throw new BadInputError(`field "mode" must be "queue" or "interrupt", got ${JSON.stringify(value)}`, 'invalid_field', { field: 'mode' });
 };
 
+const human = (r: Record<string, any>): string => `${String(r.result).padEnd(11)} ${r.slug}  follow-up ${r.followup_id}  position ${r.position ?? '-'}  run ${r.run_id ?? '-'}\n`;
+
 export const run = async ({ flags, positionals }: ParsedArgs, io: Io): Promise<ExitCode> => {
   if (positionals.length === 0) throw new UsageError('no task given: pass a SLUG, or - to read follow-up records from stdin');
   const config = resolveConfig(flags, io.env, io.cwd);
   const flagPrompt = promptFromFlags(flags, io.cwd);
+  checkWorkerFlags(config);
   if (flagPrompt === undefined && !positionals.includes('-')) throw new UsageError('a follow-up needs --prompt or --prompt-file');
-  const out = new RecordOutput(io.stdout);
-  const table = wantsTable(io, flags);
-  return runBatch('dispatch-continue', positionals, io, out, async ({ value }) => {
+  const sink = new Sink({ name: 'dispatch-continue', io, table: wantsTable(io, flags), human });
+  return runBatch(sink, positionals, io, async ({ value, source }) => {
     const slug = validateSlug(value.slug);
-    const prompt = optionalString(value, 'prompt') ?? flagPrompt;
+    const recordPrompt = optionalString(value, 'prompt');
+    const prompt = recordPrompt !== undefined ? checkPrompt(recordPrompt, 'field "prompt"', 'input') : flagPrompt;
     if (prompt === undefined) throw new BadInputError('field "prompt" is missing', 'invalid_field', { field: 'prompt' });
+    const task = await taskFileFor(config, slug);
+    const fromRecord = source === 'argv' ? undefined : { source, worker: optionalString(value, 'worker'), workerCmd: optionalString(value, 'worker_cmd') };
+    const workerFor = (previousWorker: string | null) => workerForTask(config, { record: fromRecord, task, previousWorker });
     const record = await sendFollowup(
       config,
-      { slug, prompt, mode: modeOf(value.mode, Boolean(flags.interrupt)), graceMs: config.graceMs },
+      { slug, prompt, mode: modeOf(value.mode, Boolean(flags.interrupt)), graceMs: config.graceMs, workerFor },
       { waitMs: config.dispatchTimeoutMs },
     );
-    if (table) io.stdout.write(`${record.result.padEnd(11)} ${slug}  follow-up ${record.followup_id}  position ${record.position ?? '-'}  run ${record.run_id ?? '-'}\n`);
-    else await out.write(record);
+    await sink.emit(record as unknown as Record<string, unknown>);
     return record.result === 'timeout' ? EXIT.failure : EXIT.ok;
   });
 };

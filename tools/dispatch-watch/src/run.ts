@@ -7,6 +7,7 @@ import { resolveConfig } from '@task-manager/core/config/resolve-config';
 import { EXIT, type ExitCode } from '@task-manager/core/errors/exit-codes';
 import { UsageError } from '@task-manager/core/errors/errors';
 import { RecordOutput } from '@task-manager/core/ndjson/output';
+import { requireStateDir } from '@task-manager/core/paths/require-state-dir';
 import { validateSlug } from '@task-manager/core/paths/slug';
 import { nowIso } from '@task-manager/core/time/clock';
 import { parseStateFilter } from '@task-manager/core/watch/state-filter';
@@ -33,6 +34,12 @@ export const run = async ({ flags, positionals }: ParsedArgs, io: Io): Promise<E
   const config = resolveConfig(flags, io.env, io.cwd);
   const follow = Boolean(flags.follow);
   const untilDone = Boolean(flags['until-done']);
+  if (follow && untilDone) throw new UsageError('--until-done follows until the runs end; give it or --follow, not both');
+  if (flags.log !== undefined) {
+    const ignored = ['state', 'interval'].filter((f) => flags[f] !== undefined).map((f) => `--${f}`);
+    if (ignored.length > 0) throw new UsageError(`--log shows one task's output; ${ignored.join(' and ')} would be ignored with it`);
+  }
+  requireStateDir(config);
   const ctx: WatchContext = {
     stateDir: config.stateDir,
     io,

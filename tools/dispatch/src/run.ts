@@ -1,15 +1,19 @@
+import path from 'node:path';
 import { runBatch } from '@task-manager/core/cli/batch';
+import { Sink } from '@task-manager/core/cli/sink';
 import type { ParsedArgs } from '@task-manager/core/cli/flags';
 import type { Io } from '@task-manager/core/cli/io';
 import { wantsTable } from '@task-manager/core/cli/output-mode';
 import { promptFromFlags } from '@task-manager/core/cli/prompt-flags';
 import { resolveConfig } from '@task-manager/core/config/resolve-config';
 import { optionalString } from '@task-manager/core/dispatch/record-fields';
+import { checkPrompt } from '@task-manager/core/dispatch/prompt-text';
+import { checkWorkerFlags, taskFileFor, workerForTask } from '@task-manager/core/dispatch/worker-for-task';
+import { taskPrompt } from '@task-manager/core/tasks/task-prompt';
 import { startChain, type DispatchRecord } from '@task-manager/core/dispatch/start-chain';
 import { waitForChainEnd } from '@task-manager/core/dispatch/wait-for-end';
 import { EXIT, type ExitCode } from '@task-manager/core/errors/exit-codes';
-import { UsageError } from '@task-manager/core/errors/errors';
-import { RecordOutput } from '@task-manager/core/ndjson/output';
+import { BadInputError, UsageError } from '@task-manager/core/errors/errors';
 import { validateSlug } from '@task-manager/core/paths/slug';
 import { slugPaths } from '@task-manager/core/paths/state-paths';
 import { nowIso } from '@task-manager/core/time/clock';
@@ -23,21 +27,25 @@ export const run = async ({ flags, positionals }: ParsedArgs, io: Io): Promise<E
   if (positionals.length === 0) throw new UsageError('no task given: pass one or more SLUGs, or - to read records from stdin');
   const config = resolveConfig(flags, io.env, io.cwd);
   const flagPrompt = promptFromFlags(flags, io.cwd);
-  const out = new RecordOutput(io.stdout);
-  const table = wantsTable(io, flags);
-  const emit = async (record: Record<string, unknown>) => (table ? io.stdout.write(human(record)) : out.write(record));
+  checkWorkerFlags(config);
+  const sink = new Sink({ name: 'dispatch', io, table: wantsTable(io, flags), human });
   const started: DispatchRecord[] = [];
 
-  let code = await runBatch('dispatch', positionals, io, out, async ({ value }) => {
+  await runBatch(sink, positionals, io, async ({ value, source }) => {
     const slug = validateSlug(value.slug);
-    // The task-file prompt needs the YAML parser (~27 ms to load): only when asked for.
-    const prompt = optionalString(value, 'prompt') ?? flagPrompt ?? (await import('@task-manager/core/dispatch/default-prompt')).defaultPrompt(config.tasksDir, slug);
-    const record = await startChain(
-      config,
-      { slug, prompt, worker: optionalString(value, 'worker'), workerCmd: optionalString(value, 'worker_cmd'), requestedBy: 'dispatch' },
-      { waitMs: config.dispatchTimeoutMs },
-    );
-    await emit(record as unknown as Record<string, unknown>);
+    const task = await taskFileFor(config, slug);
+    const recordPrompt = optionalString(value, 'prompt');
+    const prompt =
+      recordPrompt !== undefined
+        ? checkPrompt(recordPrompt, `field "prompt"`, 'input')
+        : flagPrompt ?? (task ? checkPrompt(taskPrompt(task), `the prompt built from ${task.source}`, 'input') : undefined);
+    if (prompt === undefined) {
+      throw new BadInputError(`no prompt for ${slug}: pass --prompt or --prompt-file, or create ${path.join(config.tasksDir, `${slug}.md`)}`, 'no_prompt', { slug });
+    }
+    const fromRecord = source === 'argv' ? undefined : { source, worker: optionalString(value, 'worker'), workerCmd: optionalString(value, 'worker_cmd') };
+    const choice = workerForTask(config, { record: fromRecord, task });
+    const record = await startChain(config, { slug, prompt, choice, requestedBy: 'dispatch' }, { waitMs: config.dispatchTimeoutMs });
+    await sink.emit(record as unknown as Record<string, unknown>);
     if (record.result === 'timeout') {
       io.stderr.write(`dispatch: ${slug}: the worker had not started after ${config.dispatchTimeoutMs / 1000} s; see ${record.log}\n`);
       return EXIT.failure;
@@ -50,9 +58,9 @@ export const run = async ({ flags, positionals }: ParsedArgs, io: Io): Promise<E
     for (const record of started) {
       const end = await waitForChainEnd(slugPaths(config.stateDir, record.slug), record.fence);
       const ok = end?.outcome === 'ok';
-      await emit({ type: 'dispatch', slug: record.slug, result: 'ended', state: end?.state, outcome: end?.outcome, reason: end?.reason, run_id: end?.run_id, exit_code: end?.exit_code, session_id: end?.session_id, cost_usd: end?.cost_usd, ts: nowIso() });
-      if (!ok && code === EXIT.ok) code = EXIT.runFailed;
+      await sink.emit({ type: 'dispatch', slug: record.slug, result: 'ended', state: end?.state, outcome: end?.outcome, reason: end?.reason, run_id: end?.run_id, exit_code: end?.exit_code, session_id: end?.session_id, cost_usd: end?.cost_usd, ts: nowIso() });
+      if (!ok) sink.note(EXIT.runFailed);
     }
   }
-  return code;
+  return sink.exitCode();
 };

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { batchItems } from '@task-manager/core/cli/batch';
+import { badLineRecord, batchItems } from '@task-manager/core/cli/batch';
+import { Sink } from '@task-manager/core/cli/sink';
 import type { ParsedArgs } from '@task-manager/core/cli/flags';
 import type { Io } from '@task-manager/core/cli/io';
 import { wantsTable } from '@task-manager/core/cli/output-mode';
@@ -7,19 +8,27 @@ import { parseNonNegative } from '@task-manager/core/config/env-values';
 import { resolveConfig, type Config } from '@task-manager/core/config/resolve-config';
 import { EXIT, type ExitCode, worstExitCode } from '@task-manager/core/errors/exit-codes';
 import { UsageError } from '@task-manager/core/errors/errors';
+import { checkWorkerFlags } from '@task-manager/core/dispatch/worker-for-task';
 import { clearGaveUp } from '@task-manager/core/heartbeat/clear';
 import { runTick } from '@task-manager/core/heartbeat/tick';
-import { RecordOutput } from '@task-manager/core/ndjson/output';
+import type { ErrorRecord } from '@task-manager/core/ndjson/error-record';
 import { validateSlug } from '@task-manager/core/paths/slug';
 import { markDuplicates } from '@task-manager/core/tasks/load-tasks';
 import type { LoadedTask } from '@task-manager/core/tasks/task';
 import { taskFromRecord } from '@task-manager/core/tasks/task-from-record';
 import { nowIso } from '@task-manager/core/time/clock';
 
+/** "in 4m 12s" as of now, for a person; records keep the absolute `until`. */
+const timeLeft = (until: string): string => {
+  const s = Math.max(0, Math.round((Date.parse(until) - Date.now()) / 1000));
+  return `in ${s >= 60 ? `${Math.floor(s / 60)}m ${s % 60}s` : `${s}s`}, at ${until}`;
+};
+
 const human = (r: Record<string, any>): string => {
-  if (r.type === 'task') return `${String(r.class).padEnd(12)} ${r.slug}  ${r.reason}${r.until ? ` (until ${r.until})` : ''}\n`;
+  if (r.type === 'task') return `${String(r.class).padEnd(12)} ${r.slug}  ${r.reason}${r.until ? ` (${timeLeft(r.until)})` : ''}\n`;
   if (r.type === 'action') return `${'dispatch'.padEnd(12)} ${r.slug}  ${r.result}${r.run_id ? ` run ${r.run_id}` : ''}${r.message ? `  ${r.message}` : ''}\n`;
   if (r.type === 'reap') return `${'reap'.padEnd(12)} ${r.slug}  ${r.from} -> ${r.to}\n`;
+  if (r.type === 'note') return `${'note'.padEnd(12)} ${r.source}  ${r.message}\n`;
   if (r.type === 'snapshot') return `tick: ${r.dispatched} dispatched in ${r.duration_ms} ms${r.skipped ? ` (skipped: ${r.skipped})` : ''}${r.dry_run ? ' (dry run)' : ''}\n`;
   return `${String(r.type).padEnd(12)} ${r.slug ?? ''}  ${r.message ?? ''}\n`;
 };
@@ -27,7 +36,7 @@ const human = (r: Record<string, any>): string => {
 const readTaskRecords = async (io: Io, bad: (r: Record<string, unknown>) => Promise<void>): Promise<LoadedTask[]> => {
   const loaded: LoadedTask[] = [];
   let order = 0;
-  for await (const item of batchItems(['-'], io, (b) => bad({ type: 'error', code: 'invalid_record', message: `${b.reason}: ${b.text}`, source: b.source, ts: nowIso() }))) {
+  for await (const item of batchItems(['-'], io, (b) => bad(badLineRecord(b)))) {
     loaded.push(taskFromRecord(item.value, item.source, (order += 1)));
   }
   return markDuplicates(loaded);
@@ -35,19 +44,20 @@ const readTaskRecords = async (io: Io, bad: (r: Record<string, unknown>) => Prom
 
 export const run = async ({ flags, positionals }: ParsedArgs, io: Io): Promise<ExitCode> => {
   const config: Config = resolveConfig(flags, io.env, io.cwd);
-  const out = new RecordOutput(io.stdout);
-  const table = wantsTable(io, flags);
-  const codes: ExitCode[] = [EXIT.ok];
+  const sink = new Sink({ name: 'hb-tick', io, table: wantsTable(io, flags), human });
   const emit = async (record: Record<string, unknown>) => {
-    if (record.type === 'error' || (record.type === 'task' && record.class === 'invalid')) {
-      codes.push(EXIT.badInput);
-      io.stderr.write(`hb-tick: ${record.source ?? record.slug ?? ''}: ${record.message ?? record.reason}\n`);
+    if (record.type === 'error') return sink.errorRecord(record as unknown as ErrorRecord, EXIT.badInput);
+    if (record.type === 'task' && record.class === 'invalid') {
+      sink.note(EXIT.badInput);
+      io.stderr.write(`hb-tick: ${record.source ?? record.slug ?? ''}: ${record.reason}\n`);
     }
-    if (table) io.stdout.write(human(record));
-    else await out.write(record);
+    await sink.emit(record);
   };
 
+  checkWorkerFlags(config);
   if (flags.clear !== undefined) {
+    const extra = [...positionals.map((p) => JSON.stringify(p)), ...['dry-run', 'every'].filter((f) => flags[f] !== undefined && flags[f] !== false).map((f) => `--${f}`)];
+    if (extra.length > 0) throw new UsageError(`--clear takes one task and no other work; remove ${extra.join(', ')} (run hb-tick again after clearing)`);
     await emit(await clearGaveUp(config.stateDir, validateSlug(flags.clear)));
     return EXIT.ok;
   }
@@ -60,22 +70,22 @@ export const run = async ({ flags, positionals }: ParsedArgs, io: Io): Promise<E
 
   if (every === undefined) {
     await runTick(config, { dryRun, tasks }, emit);
-    return worstExitCode(codes);
+    return sink.exitCode();
   }
   // The loop: a stop request lets the current tick finish, then ends the wait at once.
   const stop = new AbortController();
   process.once('SIGTERM', () => stop.abort());
   process.once('SIGINT', () => stop.abort());
-  while (!stop.signal.aborted && !out.closed) {
+  while (!stop.signal.aborted && !sink.closed) {
     const started = performance.now();
     try {
       await runTick(config, { dryRun, tasks }, emit);
     } catch (error) {
       // One bad cycle must not end the loop; it is reported and the next one runs.
-      await emit({ type: 'error', code: 'tick_failed', message: (error as Error).message, ts: nowIso() });
+      await sink.error(error);
     }
     const wait = every * 1000 - (performance.now() - started);
     if (wait > 0) await sleep(wait, undefined, { signal: stop.signal }).catch(() => undefined);
   }
-  return EXIT.ok;
+  return sink.exitCode();
 };

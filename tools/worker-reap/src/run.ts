@@ -1,12 +1,12 @@
 import type { ParsedArgs } from '@task-manager/core/cli/flags';
 import type { Io } from '@task-manager/core/cli/io';
 import { wantsTable } from '@task-manager/core/cli/output-mode';
+import { Sink } from '@task-manager/core/cli/sink';
 import { slugInputs } from '@task-manager/core/cli/slug-inputs';
 import { resolveConfig } from '@task-manager/core/config/resolve-config';
 import { EXIT, type ExitCode, worstExitCode } from '@task-manager/core/errors/exit-codes';
 import { exitCodeOf } from '@task-manager/core/errors/errors';
-import { errorRecord } from '@task-manager/core/ndjson/error-record';
-import { RecordOutput } from '@task-manager/core/ndjson/output';
+import { requireStateDir } from '@task-manager/core/paths/require-state-dir';
 import { reapDispatches } from '@task-manager/core/reap/reap-dispatches';
 import type { ReapOptions } from '@task-manager/core/reap/reap-slug';
 import { nowIso } from '@task-manager/core/time/clock';
@@ -19,15 +19,11 @@ const line = (r: Record<string, unknown>): string =>
 
 export const run = async ({ flags, positionals }: ParsedArgs, io: Io): Promise<ExitCode> => {
   const config = resolveConfig(flags, io.env, io.cwd);
+  requireStateDir(config);
   const stateDir = config.stateDir;
-  const out = new RecordOutput(io.stdout);
   const table = wantsTable(io, flags);
-  const codes: ExitCode[] = [EXIT.ok];
+  const sink = new Sink({ name: 'worker-reap', io, table, human: line });
   let changes = 0;
-  const emit = async (record: Record<string, unknown>) => {
-    if (table) io.stdout.write(line(record));
-    else await out.write(record);
-  };
   const options: ReapOptions = {
     dryRun: Boolean(flags['dry-run']),
     killOrphans: Boolean(flags['kill-orphans']),
@@ -37,15 +33,12 @@ export const run = async ({ flags, positionals }: ParsedArgs, io: Io): Promise<E
   const reap = async (slugs: string[] | 'all') => {
     for await (const item of reapDispatches(stateDir, slugs, options)) {
       if (item.type === 'failure') {
-        const record = errorRecord(item.error, { slug: item.slug });
-        io.stderr.write(`worker-reap: ${item.slug}: ${record.message}\n`);
-        codes.push(exitCodeOf(item.error));
-        await emit(record);
+        await sink.error(item.error, { slug: item.slug, source: item.slug });
       } else {
         changes += 1;
-        await emit(item as unknown as Record<string, unknown>);
+        await sink.emit(item as unknown as Record<string, unknown>);
       }
-      if (out.closed) return;
+      if (sink.closed) return;
     }
   };
 
@@ -53,15 +46,11 @@ export const run = async ({ flags, positionals }: ParsedArgs, io: Io): Promise<E
   // One slug at a time, as they arrive: `dispatch-watch --follow | worker-reap -` works too.
   else {
     for await (const input of slugInputs(positionals, io, () => [])) {
-      if (out.closed) break;
+      if (sink.closed) break;
       if (input.slug) await reap([input.slug]);
-      else if (input.error) {
-        io.stderr.write(`worker-reap: ${input.error.source}: ${input.error.message}\n`);
-        codes.push(EXIT.badInput);
-        await emit({ type: 'error', ...input.error, ts: nowIso() });
-      }
+      else if (input.error) await sink.errorRecord({ type: 'error', ...input.error, ts: nowIso() }, EXIT.badInput);
     }
   }
   if (table && changes === 0) io.stdout.write('nothing to reap\n');
-  return worstExitCode(codes);
+  return sink.exitCode();
 };

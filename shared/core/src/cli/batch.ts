@@ -1,10 +1,9 @@
-import { EXIT, type ExitCode, worstExitCode } from '../errors/exit-codes.js';
-import { exitCodeOf } from '../errors/errors.js';
-import { errorRecord } from '../ndjson/error-record.js';
-import type { RecordOutput } from '../ndjson/output.js';
+import { EXIT } from '../errors/exit-codes.js';
+import type { ExitCode } from '../errors/exit-codes.js';
 import { readRecords } from '../ndjson/read-records.js';
 import { nowIso } from '../time/clock.js';
 import type { Io } from './io.js';
+import type { Sink } from './sink.js';
 
 /** One unit of work: a positional argument, or one NDJSON record from stdin. */
 export interface BatchItem {
@@ -13,8 +12,17 @@ export interface BatchItem {
   source: string;
 }
 
+export interface BadLine {
+  reason: string;
+  source: string;
+  text: string;
+}
+
+/** The error record for an NDJSON line that is not a JSON object. */
+export const badLineRecord = (bad: BadLine) => ({ type: 'error' as const, code: 'invalid_record', message: `${bad.reason}: ${bad.text}`, source: bad.source, ts: nowIso() });
+
 /** Positionals become `{slug}` items; a lone `-` means NDJSON records from stdin. */
-export async function* batchItems(positionals: string[], io: Io, onBad: (item: { reason: string; source: string; text: string }) => Promise<void>): AsyncGenerator<BatchItem> {
+export async function* batchItems(positionals: string[], io: Io, onBad: (item: BadLine) => Promise<void>): AsyncGenerator<BatchItem> {
   for (const arg of positionals) {
     if (arg === '-') {
       for await (const item of readRecords(io.stdin)) {
@@ -28,38 +36,21 @@ export async function* batchItems(positionals: string[], io: Io, onBad: (item: {
 }
 
 /**
- * Runs `handle` for every item; a failing item becomes one error record on stdout and
- * one `tool: source: message` line on stderr, and the batch goes on. Returns the most
- * severe exit code. Stops early, quietly, when stdout's reader has gone.
+ * Runs `handle` for every item; a failing item becomes an error on the sink (a line on
+ * stderr, a record when piped) and the batch goes on. Stops early, quietly, when
+ * stdout's reader has gone. The sink keeps the most severe exit code.
  */
-export const runBatch = async (
-  name: string,
-  positionals: string[],
-  io: Io,
-  out: RecordOutput,
-  handle: (item: BatchItem) => Promise<ExitCode | void>,
-): Promise<ExitCode> => {
-  const codes: ExitCode[] = [EXIT.ok];
-  const report = async (error: unknown, source: string, slug?: unknown) => {
-    const record = errorRecord(error, { source, ...(typeof slug === 'string' ? { slug } : {}) });
-    io.stderr.write(`${name}: ${source === 'argv' ? '' : `${source}: `}${record.message}\n`);
-    await out.write(record);
-    codes.push(exitCodeOf(error));
-  };
-  const onBad = async (bad: { reason: string; source: string; text: string }) => {
-    const record = { type: 'error' as const, code: 'invalid_record', message: `${bad.reason}: ${bad.text}`, source: bad.source, ts: nowIso() };
-    io.stderr.write(`${name}: ${bad.source}: ${record.message}\n`);
-    await out.write(record);
-    codes.push(EXIT.badInput);
-  };
+export const runBatch = async (sink: Sink, positionals: string[], io: Io, handle: (item: BatchItem) => Promise<ExitCode | void>): Promise<ExitCode> => {
+  const onBad = (bad: BadLine) => sink.errorRecord(badLineRecord(bad), EXIT.badInput);
   for await (const item of batchItems(positionals, io, onBad)) {
-    if (out.closed) break;
+    if (sink.closed) break;
     try {
       const code = await handle(item);
-      if (code !== undefined) codes.push(code);
+      if (code !== undefined) sink.note(code);
     } catch (error) {
-      await report(error, item.source, item.value.slug);
+      const slug = typeof item.value.slug === 'string' ? item.value.slug : undefined;
+      await sink.error(error, { source: item.source, ...(slug ? { slug } : {}) });
     }
   }
-  return worstExitCode(codes);
+  return sink.exitCode();
 };

@@ -13,6 +13,17 @@ export interface BinSpec {
 }
 
 /**
+ * What a person reads about an error: our own errors' messages; a system call that
+ * failed as one line (what, where, errno); anything else is a bug, shown with its stack.
+ */
+const messageOf = (error: unknown): string => {
+  if (error instanceof TaskManagerError) return error.message;
+  const errno = error as NodeJS.ErrnoException;
+  if (errno?.code && errno.syscall) return `${errno.syscall} ${errno.path ?? ''} failed: ${errno.code}`.replace('  ', ' ');
+  return (error as Error)?.stack ?? String(error);
+};
+
+/**
  * The one place where errors become messages and exit codes. A tool's run() returns
  * the batch's exit code, or throws a typed error for something that stops it whole.
  */
@@ -36,10 +47,10 @@ export const runBin = async (spec: BinSpec, argv = process.argv.slice(2), io: Io
     code = await spec.run(args, io);
   } catch (error) {
     code = exitCodeOf(error);
-    const message = error instanceof TaskManagerError ? error.message : (error as Error)?.stack ?? String(error);
     const hint = error instanceof UsageError ? ` (see ${spec.name} --help)` : '';
-    io.stderr.write(`${spec.name}: ${message}${hint}\n`);
-    io.stdout.write(`${JSON.stringify(errorRecord(error))}\n`);
+    io.stderr.write(`${spec.name}: ${messageOf(error)}${hint}\n`);
+    // On a terminal the line above is the whole report; a pipe also gets the record.
+    if (!io.stdout.isTTY || argv.includes('--json')) io.stdout.write(`${JSON.stringify(errorRecord(error))}\n`);
   }
   return code;
 };

@@ -13,6 +13,8 @@ import { freshRunFields } from '../status/fresh-run.js';
 import { writeStatus } from '../status/write-status.js';
 import { nowIso } from '../time/clock.js';
 import { holderDetails, holderMessage } from './holder.js';
+import { claimWorktree } from './worktree-claim.js';
+import path from 'node:path';
 import { faultPoint } from '../faults/fault-point.js';
 
 export interface ClaimRequest {
@@ -42,7 +44,7 @@ export const orderFollowups = (list: Followup[]): Followup[] => [
  * or an orphaned worker), else take the next fence and write `starting`. A corrupt
  * status throws (StatusFileError): an unknown state is never read as "no worker".
  */
-export const claimSlug = (paths: SlugPaths, request: ClaimRequest, section: Section): Claim => {
+export const claimSlug = async (paths: SlugPaths, request: ClaimRequest, section: Section): Promise<Claim> => {
   const previous = readStatusIfExists(paths.status);
   if (previous) {
     const state = deriveDispatchState(previous);
@@ -51,6 +53,7 @@ export const claimSlug = (paths: SlugPaths, request: ClaimRequest, section: Sect
     }
   }
   const fence = nextFence(paths, previous?.fence ?? 0);
+  if (fence !== undefined) await claimWorktree(request.spec, { stateDir: path.dirname(paths.status), slug: paths.slug, fence });
   faultPoint('claim-before-fence');
   section.assertHeld();
   // The fence file, not the lock, decides: two processes that both think they hold

@@ -15,5 +15,6 @@ export const holderMessage = (slug: string, status: StatusRecord, state: Dispatc
   const d = holderDetails(status, state);
   const what = state === 'orphaned' ? 'an orphaned worker (its supervisor died)' : 'a live worker';
   const hint = state === 'orphaned' ? '; stop it with `worker-reap --kill-orphans`' : '; queue a follow-up with `dispatch-continue` instead';
-  return `task ${slug} already has ${what}: pid ${d.pid}, run ${d.run_id}, since ${d.since}${hint}`;
+  const pids = state === 'orphaned' ? `worker pid ${d.worker_pid ?? '-'} (supervisor ${d.supervisor_pid ?? '-'} is dead)` : `supervisor pid ${d.supervisor_pid ?? '-'}, worker pid ${d.worker_pid ?? '-'}`;
+  return `task ${slug} already has ${what}: ${pids}, run ${d.run_id}, since ${d.since}${hint}`;
 };

@@ -24,7 +24,7 @@ const supervisorEnv = (): NodeJS.ProcessEnv => {
  * appended to the task's log. node:child_process is used rather than execa: this is the
  * dispatch hot path and execa costs ~70 ms to import (docs/decisions.md).
  */
-export const spawnSupervisor = (stateDir: string, paths: SlugPaths, fence: number): number | undefined => {
+export const spawnSupervisor = (stateDir: string, paths: SlugPaths, fence: number): { pid: number | undefined; exited: Promise<number | null> } => {
   const log = fs.openSync(paths.log, 'a', FILE_MODE);
   try {
     const child = spawn(process.execPath, [SUPERVISOR_MAIN, stateDir, paths.slug, String(fence)], {
@@ -32,9 +32,14 @@ export const spawnSupervisor = (stateDir: string, paths: SlugPaths, fence: numbe
       stdio: ['ignore', log, log],
       env: supervisorEnv(),
     });
-    child.on('error', () => undefined);
+    // A supervisor that dies before its worker runs must not leave dispatch waiting for
+    // the whole timeout: the waiter watches this too.
+    const exited = new Promise<number | null>((resolve) => {
+      child.once('error', () => resolve(null));
+      child.once('exit', (code) => resolve(code));
+    });
     child.unref();
-    return child.pid;
+    return { pid: child.pid, exited };
   } finally {
     fs.closeSync(log);
   }

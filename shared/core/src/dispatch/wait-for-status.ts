@@ -13,7 +13,9 @@ export const waitForStatus = (
   paths: SlugPaths,
   done: (status: StatusRecord) => boolean,
   timeoutMs: number,
-): Promise<{ status: StatusRecord | undefined; timedOut: boolean }> =>
+  /** Stop waiting when this settles (the writer died): one last read, then resolve. */
+  giveUp?: Promise<unknown>,
+): Promise<{ status: StatusRecord | undefined; timedOut: boolean; gaveUp?: boolean }> =>
   new Promise((resolve) => {
     let last: StatusRecord | undefined;
     let finished = false;
@@ -27,12 +29,13 @@ export const waitForStatus = (
       }
       if (last && done(last)) finish(false);
     };
-    const finish = (timedOut: boolean) => {
+    const finish = (timedOut: boolean, gaveUp = false) => {
+      if (finished) return;
       finished = true;
       clearTimeout(timer);
       clearInterval(poll);
       watcher?.close();
-      resolve({ status: last, timedOut });
+      resolve({ status: last, timedOut, ...(gaveUp ? { gaveUp } : {}) });
     };
     let watcher: fs.FSWatcher | undefined;
     try {
@@ -45,5 +48,9 @@ export const waitForStatus = (
     }
     const poll = setInterval(check, 100);
     const timer = setTimeout(() => finish(true), timeoutMs);
+    void giveUp?.then(() => {
+      check();
+      finish(false, true);
+    });
     check();
   });

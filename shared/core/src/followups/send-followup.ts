@@ -1,6 +1,7 @@
 import type { Config } from '../config/resolve-config.js';
-import { ConflictError } from '../errors/errors.js';
-import { ensureDir } from '../fsx/atomic-write.js';
+import { ConflictError, FailureError } from '../errors/errors.js';
+import type { WorkerChoice } from '../workers/choose-worker.js';
+import { ensureStateDir } from '../fsx/ensure-state-dir.js';
 import { HISTORY_EVENTS } from '../history/events.js';
 import { appendHistory } from '../history/append-history.js';
 import { newId } from '../ids/new-id.js';
@@ -23,7 +24,15 @@ export interface FollowupRequest {
   prompt: string;
   mode: 'queue' | 'interrupt';
   graceMs?: number;
+  /**
+   * The worker for a new chain, given the last chain's worker name (to resume its
+   * session). Never the last chain's command: what runs comes from the operator.
+   */
+  workerFor: (previousWorker: string | null) => WorkerChoice;
 }
+
+/** Follow-ups wait in the status file, rewritten whole on every change: keep it small. */
+export const MAX_QUEUED_FOLLOWUPS = 100;
 
 export interface FollowupRecord {
   type: 'followup';
@@ -52,7 +61,7 @@ type Decision = { kind: 'queued'; position: number; runId: string | null } | { k
 export const sendFollowup = async (config: Config, request: FollowupRequest, options: { waitMs: number }): Promise<FollowupRecord> => {
   const slug = validateSlug(request.slug);
   const stateDir = config.stateDir;
-  ensureDir(stateDir);
+  ensureStateDir(stateDir);
   const paths = slugPaths(stateDir, slug);
   const followup: Followup = {
     id: newId('f'),
@@ -62,7 +71,8 @@ export const sendFollowup = async (config: Config, request: FollowupRequest, opt
     ...(request.graceMs !== undefined ? { grace_ms: request.graceMs } : {}),
   };
 
-  const decision = await withCriticalSection(paths.lock, (section): Decision => {
+  let choice: WorkerChoice | undefined;
+  const decision = await withCriticalSection(paths.lock, async (section): Promise<Decision> => {
     const status = readStatusIfExists(paths.status);
     const state = status ? deriveDispatchState(status) : undefined;
     if (status && state === 'orphaned') {
@@ -70,6 +80,9 @@ export const sendFollowup = async (config: Config, request: FollowupRequest, opt
     }
     const history = (position: number | null, runId: string | null) =>
       appendHistory(paths.history, { event: HISTORY_EVENTS.followupQueued, slug, followup_id: followup.id, prompt: followup.prompt, mode: followup.mode, position, run_id: runId });
+    if (status && status.followups.length >= MAX_QUEUED_FOLLOWUPS) {
+      throw new FailureError(`task ${slug} already has ${status.followups.length} follow-ups queued (the limit is ${MAX_QUEUED_FOLLOWUPS}); wait for some to run, or drop some`, 'queue_full', { slug });
+    }
     if (status && (state === 'starting' || state === 'running')) {
       const followups = orderFollowups([...status.followups, followup]);
       section.assertHeld();
@@ -86,18 +99,20 @@ export const sendFollowup = async (config: Config, request: FollowupRequest, opt
       }
       return { kind: 'queued', position, runId: status.run_id };
     }
-    // Nothing runs: a new chain, on the same worker as before (the session to resume is its).
-    const spec = buildRunSpec(config, slug, status?.spec?.worker, status?.spec?.worker_cmd);
+    // Nothing runs: a new chain. By default on the same agent as before (the session to
+    // resume is its), but what runs comes from the operator, never from the state file.
+    choice = request.workerFor(status?.spec?.worker ?? null);
+    const spec = buildRunSpec(config, slug, choice);
     const pending = status?.followups.length ?? 0;
     history(pending + 1, null);
-    return { kind: 'claimed', claim: claimSlug(paths, { spec, prompt: null, followup, requestedBy: 'dispatch-continue' }, section) };
+    return { kind: 'claimed', claim: await claimSlug(paths, { spec, prompt: null, followup, requestedBy: 'dispatch-continue' }, section) };
   });
 
   const base = { type: 'followup' as const, slug, followup_id: followup.id, mode: request.mode, ts: nowIso() };
   if (decision.kind === 'queued') {
     return { ...base, result: request.mode === 'interrupt' ? 'interrupted' : 'queued', position: decision.position, run_id: decision.runId };
   }
-  const started = await launchClaimed(stateDir, paths, decision.claim, options.waitMs);
+  const started = await launchClaimed(stateDir, paths, decision.claim, options.waitMs, choice?.from ?? 'default');
   const position = decision.claim.status.followup_id === followup.id ? 0 : decision.claim.status.followups.findIndex((f) => f.id === followup.id) + 1;
   return { ...base, result: started.result === 'timeout' ? 'timeout' : 'started', position, run_id: started.run_id, started };
 };

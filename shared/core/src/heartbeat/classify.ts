@@ -59,7 +59,8 @@ export const classifyTask = (task: Task, info: DispatchInfo, ctx: ClassifyContex
     if (elapsed < wait) {
       return {
         class: 'cooldown',
-        reason: `last run ${status.outcome ?? status.state}; retry ${status.failures + 1} after ${Math.round(wait / 1000)} s`,
+        // No "after N s" here: the record outlives the moment (heartbeat.json); `until` stays true.
+        reason: `last run ${status.outcome ?? status.state}; retry ${status.failures + 1} when the cooldown ends`,
         until: new Date(nowMs() + (wait - elapsed)).toISOString(),
       };
     }

@@ -2,6 +2,7 @@ import type { Config } from '../config/resolve-config.js';
 import { TaskManagerError } from '../errors/errors.js';
 import { startChain } from '../dispatch/start-chain.js';
 import type { Task } from '../tasks/task.js';
+import type { WorkerChoice } from '../workers/choose-worker.js';
 import { taskPrompt } from '../tasks/task-prompt.js';
 import { nowIso } from '../time/clock.js';
 
@@ -22,7 +23,7 @@ export interface ActionRecord {
  * git, a lock) is reported as `timeout` and the tick moves on, so the heartbeat never
  * wedges. A supervisor that was already spawned carries on by itself.
  */
-export const dispatchBounded = async (config: Config, task: Task): Promise<ActionRecord> => {
+export const dispatchBounded = async (config: Config, task: Task, choice: WorkerChoice): Promise<ActionRecord> => {
   const started = performance.now();
   const base = { type: 'action' as const, action: 'dispatch' as const, slug: task.slug };
   const done = (fields: Partial<ActionRecord>): ActionRecord => ({ ...base, result: 'failed', ...fields, duration_ms: Math.round(performance.now() - started), ts: nowIso() });
@@ -32,7 +33,7 @@ export const dispatchBounded = async (config: Config, task: Task): Promise<Actio
   });
   const attempt = startChain(
     config,
-    { slug: task.slug, prompt: taskPrompt(task), worker: task.worker, workerCmd: task.worker_cmd, requestedBy: 'hb-tick' },
+    { slug: task.slug, prompt: taskPrompt(task), choice, requestedBy: 'hb-tick' },
     { waitMs: Math.max(0, config.dispatchTimeoutMs - 100) },
   ).then(
     (record) => done({ result: record.result, run_id: record.run_id, worker_pid: record.worker_pid }),

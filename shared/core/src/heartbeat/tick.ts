@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Config } from '../config/resolve-config.js';
 import { TaskManagerError } from '../errors/errors.js';
-import { ensureDir } from '../fsx/atomic-write.js';
+import { ensureStateDir } from '../fsx/ensure-state-dir.js';
 import { withCriticalSection, type Section } from '../lock/critical-section.js';
 import { slugPaths } from '../paths/state-paths.js';
 import { reapDispatches } from '../reap/reap-dispatches.js';
@@ -9,6 +9,10 @@ import { deriveDispatchState } from '../status/dispatch-state.js';
 import { readStatusIfExists } from '../status/read-status.js';
 import type { LoadedTask, Task } from '../tasks/task.js';
 import { nowIso } from '../time/clock.js';
+import { checkPrompt } from '../dispatch/prompt-text.js';
+import { workerForTask } from '../dispatch/worker-for-task.js';
+import { taskPrompt } from '../tasks/task-prompt.js';
+import type { WorkerChoice } from '../workers/choose-worker.js';
 import { listSlugs } from '../watch/list-slugs.js';
 import { classifyTask, type Classification, type DispatchInfo } from './classify.js';
 import { dispatchBounded } from './dispatch-bounded.js';
@@ -70,7 +74,12 @@ export const runTick = async (config: Config, options: TickOptions, emit: Emit):
   }
 
   // 2. Load tasks.
-  const loaded = options.tasks ?? (await import('../tasks/load-tasks.js')).loadTasks(config.tasksDir);
+  const fromDir = options.tasks ? undefined : (await import('../tasks/load-tasks.js')).loadTasks(config.tasksDir);
+  const loaded = options.tasks ?? fromDir?.loaded ?? [];
+  // A README beside the tasks is not a task and not an error: said once, when asked to plan.
+  if (options.dryRun) {
+    for (const file of fromDir?.ignored ?? []) await emit({ type: 'note', code: 'not_a_task', source: file.source, message: file.reason, ts: nowIso() });
+  }
   const tasks = new Map<string, Task>();
   for (const item of loaded) if (item.ok) tasks.set(item.task.slug, item.task);
 
@@ -91,15 +100,26 @@ export const runTick = async (config: Config, options: TickOptions, emit: Emit):
       },
     };
     const dispatchable: Task[] = [];
+    const choices = new Map<string, WorkerChoice>();
     const classified: { slug: string; source: string; c: Classification; priority?: number }[] = [];
     for (const item of loaded) {
       if (!item.ok) {
         classified.push({ slug: item.invalid.slug ?? '', source: item.invalid.source, c: { class: 'invalid', reason: item.invalid.problem } });
         continue;
       }
-      const c = classifyTask(item.task, infoOf(item.task.slug), ctx);
+      let c = classifyTask(item.task, infoOf(item.task.slug), ctx);
+      if (c.class === 'dispatchable') {
+        // A task whose worker cannot run (unknown, a task command not allowed, a bad
+        // command line or prompt) is invalid now, not a failure after a claim.
+        try {
+          checkPrompt(taskPrompt(item.task), `the prompt built from ${item.task.source}`, 'input');
+          choices.set(item.task.slug, workerForTask(config, { task: item.task }));
+          dispatchable.push(item.task);
+        } catch (error) {
+          c = { class: 'invalid', reason: (error as Error).message };
+        }
+      }
       classified.push({ slug: item.task.slug, source: item.task.source, c, priority: item.task.priority });
-      if (c.class === 'dispatchable') dispatchable.push(item.task);
     }
     for (const { slug, source, c, priority } of classified) {
       snapshot.counts[c.class] += 1;
@@ -112,7 +132,7 @@ export const runTick = async (config: Config, options: TickOptions, emit: Emit):
       section?.assertHeld();
       const action = options.dryRun
         ? { type: 'action', action: 'dispatch', slug: task.slug, result: 'planned', dry_run: true, ts: nowIso() }
-        : await dispatchBounded(config, task);
+        : await dispatchBounded(config, task, choices.get(task.slug) as WorkerChoice);
       if (!options.dryRun) snapshot.dispatched += 1;
       snapshot.actions.push(action as unknown as Record<string, unknown>);
       await emit(action as unknown as Record<string, unknown>);
@@ -122,7 +142,7 @@ export const runTick = async (config: Config, options: TickOptions, emit: Emit):
   if (options.dryRun) {
     await classifyAndDispatch();
   } else {
-    ensureDir(stateDir);
+    ensureStateDir(stateDir);
     try {
       // retries: 0 — a second tick does not wait its turn, it reports and skips.
       await withCriticalSection(path.join(stateDir, 'heartbeat.lock'), classifyAndDispatch, { retries: 0 });

@@ -1,5 +1,9 @@
 import lockfile from 'proper-lockfile';
+import path from 'node:path';
 import { FailureError, LockLostError } from '../errors/errors.js';
+import { NOT_WRITABLE } from '../fsx/ensure-state-dir.js';
+
+const DEFAULT_RETRIES = 400;
 
 /**
  * One setting for every lock on every file: proper-lockfile misbehaves when two
@@ -35,22 +39,33 @@ export const withCriticalSection = async <T>(lockPath: string, fn: (section: Sec
   const controller = new AbortController();
   let lostReason: string | undefined;
   let release: () => Promise<void>;
-  try {
-    release = await lockfile.lock(lockPath, {
+  const take = (retries: number) =>
+    lockfile.lock(lockPath, {
       lockfilePath: lockPath,
       realpath: false,
       stale: LOCK_STALE_MS,
       update: LOCK_UPDATE_MS,
-      retries: { retries: options.retries ?? 400, factor: 1.2, minTimeout: 5, maxTimeout: 60, randomize: true },
+      retries: { retries, factor: 1.2, minTimeout: 5, maxTimeout: 60, randomize: true },
       onCompromised: (error: Error) => {
         lostReason = error.message;
         controller.abort(error);
       },
       ...(options.fs ? { fs: options.fs } : {}),
     });
+  try {
+    // proper-lockfile retries on every error: a directory that refuses writes (EACCES,
+    // EROFS, immutable) would be retried for ~24 s. Only contention is worth waiting for.
+    release = await take(0).catch((error: unknown) => {
+      if (!isErrno(error, 'ELOCKED') || (options.retries ?? DEFAULT_RETRIES) === 0) throw error;
+      return take(options.retries ?? DEFAULT_RETRIES);
+    });
   } catch (error) {
     if (isErrno(error, 'ELOCKED')) {
       throw new FailureError(`lock ${lockPath} is busy; another tool holds it (try again)`, 'lock_busy', { lock: lockPath });
+    }
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code && NOT_WRITABLE.has(code)) {
+      throw new FailureError(`cannot write in ${path.dirname(lockPath)} (${code}): the state directory must be writable by you`, 'state_dir_unwritable', { lock: lockPath, errno: code });
     }
     throw new FailureError(`cannot take lock ${lockPath}: ${(error as Error).message}`, 'lock_failed', { lock: lockPath });
   }

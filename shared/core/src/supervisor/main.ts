@@ -33,13 +33,14 @@ supervisor.run().then(
   () => process.exit(0),
   async (error) => {
     // A lost fence means another chain owns the task: stop our worker, if any, and
-    // leave without writing. Any other error leaves the worker to worker-reap (orphaned).
+    // leave without writing. Any other error stops the run and records why.
     if (error instanceof FenceLostError) {
       log(error.message);
       await supervisor.abandon();
       process.exit(0);
     }
     log(`failed: ${(error as Error)?.stack ?? String(error)}`);
+    await supervisor.crashed(error).catch((second) => log(`could not record the failure: ${(second as Error)?.message ?? String(second)}`));
     process.exit(1);
   },
 );

@@ -19,6 +19,7 @@ import { LogFollower } from './log-follower.js';
 import { updateOwnedStatus } from './owned-status.js';
 import { Serial } from './serial.js';
 import { spawnWorker } from './spawn-worker.js';
+import { startRunLimits } from './run-limits.js';
 import { faultPoint } from '../faults/fault-point.js';
 
 /** One run to start: the prompt, and the session it resumes. */
@@ -42,8 +43,6 @@ interface ActiveRun {
 
 // Output heartbeats (last_output_at) are written at most this often.
 const OUTPUT_WRITE_INTERVAL_MS = 1000;
-// A slow poll beside fs.watch: watch events can be coalesced or missed.
-const POLL_MS = 500;
 
 /**
  * Owns one task for a chain of runs: starts each run's worker, follows its output,
@@ -123,8 +122,20 @@ export class Supervisor {
     }
   }
 
+  /**
+   * The supervisor itself failed (a bug, a disk that refused a write): stop the run, if
+   * any, and record why, so the waiting dispatch learns it at once and the task is free.
+   */
+  async crashed(error: unknown): Promise<void> {
+    await this.abandon();
+    const message = (error as Error)?.message ?? String(error);
+    const current = await this.update(() => undefined);
+    if (current.state !== 'starting' && current.state !== 'running') return;
+    await this.endWithoutRun(current, 'failed', current.state === 'starting' ? 'start_failed' : 'error', `the supervisor failed: ${message}`);
+  }
+
   /** Records a chain that ended before its run could start, and releases the task. */
-  private async endWithoutRun(status: StatusRecord, state: 'failed' | 'interrupted', outcome: 'start_failed' | 'interrupted', reason: string) {
+  private async endWithoutRun(status: StatusRecord, state: 'failed' | 'interrupted', outcome: 'start_failed' | 'interrupted' | 'error', reason: string) {
     await this.update((s) => ({
       ...s,
       state,
@@ -160,15 +171,18 @@ export class Supervisor {
       ...freshRunFields(),
       started_at: nowIso(),
     }));
+    // A blank line between runs, never before the first one.
+    const gap = fs.statSync(this.paths.log, { throwIfNoEntry: false })?.size ? '\n' : '';
     fs.appendFileSync(
       this.paths.log,
-      `\n=== task-manager: run ${next.runId} of ${this.slug} (attempt ${starting.attempt}, worker ${this.spec.worker}) at ${starting.started_at} ===\n`,
+      `${gap}=== task-manager: run ${next.runId} of ${this.slug} (attempt ${starting.attempt}, worker ${this.spec.worker}) at ${starting.started_at} ===\n`,
     );
     faultPoint('supervisor-before-spawn');
     const parser = this.adapter.parser();
     const follower = new LogFollower(this.paths.log, (line) => this.onLine(parser, line), () => this.onOutput());
     const started = monotonicMs();
     this.lastOutputIso = null;
+    this.lastLine = undefined;
     this.active = { runId: next.runId, token: next.token, worker: null };
     const spawned = spawnWorker(invocation, { cwd: this.spec.worktree, log: this.paths.log, slug: this.slug, runId: next.runId, token: next.token });
     faultPoint('supervisor-spawned');
@@ -189,12 +203,22 @@ export class Supervisor {
     }
     faultPoint('supervisor-running');
     if (this.shuttingDown) void this.stopActive('shutdown');
-    const timers = this.startLimits(follower, started);
+    this.lastOutputMono = monotonicMs();
+    const limits = startRunLimits({
+      log: this.paths.log,
+      poll: () => follower.poll(),
+      lastOutput: () => this.lastOutputMono,
+      startedMono: started,
+      stallMs: this.spec.stall_ms,
+      maxRunMs: this.spec.max_run_ms,
+      onStall: () => void this.stopActive('stall'),
+      onTimeout: () => void this.stopActive('timeout'),
+    });
     let exit;
     try {
       exit = await spawned.exited;
     } finally {
-      clearInterval(timers);
+      limits.stop();
     }
     // Whatever the worker left behind in its group (or under its token) goes too:
     // the next run must not start beside it.
@@ -205,7 +229,7 @@ export class Supervisor {
     );
     follower.close();
     this.active = undefined;
-    const end: RunEnd = { exitCode: exit.exitCode, signal: exit.signal, observed: parser.observed, stoppedBy: active.stopBy, spawnError: exit.spawnError };
+    const end: RunEnd = { exitCode: exit.exitCode, signal: exit.signal, observed: parser.observed, stoppedBy: active.stopBy, spawnError: exit.spawnError, lastLine: this.lastLine };
     return { end, durationMs: Math.round(monotonicMs() - started) };
   }
 
@@ -215,6 +239,8 @@ export class Supervisor {
   /** Wall time of the current run's last output, written with the run's end. */
   private lastOutputIso: string | null = null;
   private seenSession: string | undefined;
+  /** The current run's last line of plain output (not an agent event), for the failure reason. */
+  private lastLine: string | undefined;
 
   private onOutput(): void {
     this.lastOutputMono = monotonicMs();
@@ -232,6 +258,8 @@ export class Supervisor {
 
   private onLine(parser: StreamParser, line: string): void {
     parser.line(line);
+    const text = line.trim();
+    if (text !== '' && !text.startsWith('{')) this.lastLine = text.length > 300 ? `${text.slice(0, 300)}...` : text;
     const id = parser.observed.sessionId;
     const runId = this.active?.runId;
     if (id && id !== this.seenSession && runId) {
@@ -241,35 +269,11 @@ export class Supervisor {
     }
   }
 
-  /** Polls the log and enforces the stall and run-time limits. */
-  private startLimits(follower: LogFollower, started: number): NodeJS.Timeout {
-    this.lastOutputMono = monotonicMs();
-    let logWatch: fs.FSWatcher | undefined;
-    try {
-      logWatch = fs.watch(this.paths.log, () => follower.poll());
-      logWatch.on('error', () => undefined);
-    } catch {
-      logWatch = undefined;
-    }
-    const timer = setInterval(() => {
-      follower.poll();
-      const now = monotonicMs();
-      if (this.spec.stall_ms > 0 && now - this.lastOutputMono > this.spec.stall_ms) void this.stopActive('stall');
-      else if (this.spec.max_run_ms > 0 && now - started > this.spec.max_run_ms) void this.stopActive('timeout');
-    }, Math.min(POLL_MS, Math.max(50, this.spec.stall_ms / 4 || POLL_MS)));
-    const clear = timer.close.bind(timer);
-    timer.close = () => {
-      logWatch?.close();
-      return clear();
-    };
-    return timer;
-  }
-
-  private stopActive(cause: StopCause, graceMs = this.spec.grace_ms): Promise<unknown> {
+  private stopActive(cause: StopCause, graceMs?: number): Promise<unknown> {
     const active = this.active;
     if (!active || active.stopping) return active?.stopping ?? Promise.resolve();
     active.stopBy = cause;
-    active.stopping = stopRun({ worker: active.worker, token: active.token }, { graceMs, firstSignals: this.adapter.stopSignals }).catch(
+    active.stopping = stopRun({ worker: active.worker, token: active.token }, { graceMs: graceMs ?? this.spec.grace_ms, firstSignals: this.adapter.stopSignals }).catch(
       (error) => fs.appendFileSync(this.paths.log, `task-manager: ${(error as Error).message}\n`),
     );
     return active.stopping;
@@ -305,7 +309,7 @@ export class Supervisor {
 
   /** Records the run's end; then the next follow-up, or the release of the task. */
   private async afterRun(run: NextRun, end: RunEnd, durationMs: number): Promise<NextRun | undefined> {
-    const verdict = judgeRun(this.adapter, end);
+    const verdict = judgeRun(this.adapter, end, { stallMs: this.spec.stall_ms, maxRunMs: this.spec.max_run_ms });
     const observed: Observation = end.observed;
     let next: NextRun | undefined;
     let ended!: StatusRecord;
