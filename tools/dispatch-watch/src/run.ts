@@ -67,7 +67,8 @@ export const run = async ({ flags, positionals }: ParsedArgs, io: Io): Promise<E
       else if (input.error) {
         io.stderr.write(`dispatch-watch: ${input.error.source}: ${input.error.message}\n`);
         ctx.codes.push(EXIT.badInput);
-        await ctx.out.write({ type: 'error', ...input.error, ts: nowIso() });
+        // On a terminal the stderr line is the report; a pipe gets the record too.
+        if (!ctx.table) await ctx.out.write({ type: 'error', ...input.error, ts: nowIso() });
       }
     }
     slugs = [...new Set(slugs)];
@@ -77,6 +78,6 @@ export const run = async ({ flags, positionals }: ParsedArgs, io: Io): Promise<E
     const { followView } = await import('./follow-view.js');
     return followView(ctx, slugs, { untilDone, signal: stopOnSignals().signal });
   }
-  const { writeSnapshot } = await import('./snapshot.js');
-  return writeSnapshot(ctx, slugs ?? listSlugs(ctx.stateDir));
+  const { writeSnapshotView } = await import('./snapshot.js');
+  return writeSnapshotView(ctx, slugs ?? listSlugs(ctx.stateDir));
 };

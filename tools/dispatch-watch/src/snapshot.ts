@@ -16,7 +16,7 @@ export const reportError = (ctx: WatchContext, record: WatchRecord): void => {
  * chunks as it goes, holding no record longer than its chunk: 10,000 dispatches stay
  * a few writes and little garbage.
  */
-export const writeSnapshot = async (ctx: WatchContext, slugs: string[]): Promise<ExitCode> => {
+export const writeSnapshotView = async (ctx: WatchContext, slugs: string[]): Promise<ExitCode> => {
   if (ctx.table) {
     const records = slugs.map((slug) => readSnapshot(ctx.stateDir, slug)).filter((r) => matchesStates(r, ctx.states));
     records.forEach((r) => reportError(ctx, r));

@@ -6,7 +6,7 @@ import type { Io } from '@task-manager/core/cli/io';
 import { wantsTable } from '@task-manager/core/cli/output-mode';
 import { promptFromFlags } from '@task-manager/core/cli/prompt-flags';
 import { resolveConfig } from '@task-manager/core/config/resolve-config';
-import { optionalString } from '@task-manager/core/dispatch/record-fields';
+import { optionalString } from '@task-manager/core/dispatch/optional-string';
 import { checkPrompt } from '@task-manager/core/dispatch/prompt-text';
 import { checkWorkerFlags, taskFileFor, workerForTask } from '@task-manager/core/dispatch/worker-for-task';
 import { taskPrompt } from '@task-manager/core/tasks/task-prompt';

@@ -6,7 +6,7 @@ import type { Io } from '@task-manager/core/cli/io';
 import { wantsTable } from '@task-manager/core/cli/output-mode';
 import { parseNonNegative } from '@task-manager/core/config/env-values';
 import { resolveConfig, type Config } from '@task-manager/core/config/resolve-config';
-import { EXIT, type ExitCode, worstExitCode } from '@task-manager/core/errors/exit-codes';
+import { EXIT, type ExitCode } from '@task-manager/core/errors/exit-codes';
 import { UsageError } from '@task-manager/core/errors/errors';
 import { checkWorkerFlags } from '@task-manager/core/dispatch/worker-for-task';
 import { clearGaveUp } from '@task-manager/core/heartbeat/clear';
@@ -16,7 +16,6 @@ import { validateSlug } from '@task-manager/core/paths/slug';
 import { markDuplicates } from '@task-manager/core/tasks/load-tasks';
 import type { LoadedTask } from '@task-manager/core/tasks/task';
 import { taskFromRecord } from '@task-manager/core/tasks/task-from-record';
-import { nowIso } from '@task-manager/core/time/clock';
 
 /** "in 4m 12s" as of now, for a person; records keep the absolute `until`. */
 const timeLeft = (until: string): string => {

@@ -5,7 +5,6 @@ export interface FlagSpec {
   /** Flags that take a value. Declared as strings: mri would turn `007` into 7. */
   string?: string[];
   boolean?: string[];
-  alias?: Record<string, string>;
 }
 
 export interface ParsedArgs {
@@ -23,7 +22,7 @@ const STDIN_PLACEHOLDER = '\u0000stdin';
 export const parseFlags = (argv: string[], spec: FlagSpec): ParsedArgs => {
   const strings = spec.string ?? [];
   const booleans = [...COMMON_BOOLEAN, ...(spec.boolean ?? [])];
-  const alias = { h: 'help', ...(spec.alias ?? {}) };
+  const alias = { h: 'help' };
   // mri drops a lone `-` (and the word after it); `-` means "read stdin", so it is
   // swapped for a placeholder before parsing and restored after.
   const dashAt = argv.indexOf('--');

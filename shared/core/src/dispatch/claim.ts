@@ -6,7 +6,7 @@ import { selfIdentity } from '../liveness/identity.js';
 import { fenceSuperseded, nextFence, takeFence } from '../lock/fence.js';
 import type { Section } from '../lock/critical-section.js';
 import type { SlugPaths } from '../paths/state-paths.js';
-import { deriveDispatchState } from '../status/dispatch-state.js';
+import { deriveDispatchState, isHolding } from '../status/dispatch-state.js';
 import { readStatusIfExists } from '../status/read-status.js';
 import type { Followup, RunSpec, StatusRecord } from '../status/schema.js';
 import { freshRunFields } from '../status/fresh-run.js';
@@ -48,7 +48,7 @@ export const claimSlug = async (paths: SlugPaths, request: ClaimRequest, section
   const previous = readStatusIfExists(paths.status);
   if (previous) {
     const state = deriveDispatchState(previous);
-    if (state === 'starting' || state === 'running' || state === 'orphaned') {
+    if (isHolding(state)) {
       throw new ConflictError(holderMessage(paths.slug, previous, state), { slug: paths.slug, holder: holderDetails(previous, state) });
     }
   }

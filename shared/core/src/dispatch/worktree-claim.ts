@@ -6,7 +6,7 @@ import { ConflictError } from '../errors/errors.js';
 import { DIR_MODE, writeFileAtomic } from '../fsx/atomic-write.js';
 import { withCriticalSection } from '../lock/critical-section.js';
 import { slugPaths } from '../paths/state-paths.js';
-import { deriveDispatchState } from '../status/dispatch-state.js';
+import { deriveDispatchState, isHolding } from '../status/dispatch-state.js';
 import { readStatusIfExists } from '../status/read-status.js';
 import type { RunSpec } from '../status/schema.js';
 import { nowIso } from '../time/clock.js';
@@ -63,7 +63,7 @@ export const claimWorktree = async (spec: RunSpec, mine: { stateDir: string; slu
         throw new ConflictError(`task ${mine.slug}: worktree ${spec.worktree} is claimed from state directory ${held.state_dir}, whose status cannot be read (${(error as Error).message})`, { slug: mine.slug, holder_state_dir: held.state_dir });
       }
       const state = status && status.fence === held.fence ? deriveDispatchState(status) : undefined;
-      if (status && (state === 'starting' || state === 'running' || state === 'orphaned')) {
+      if (status && isHolding(state)) {
         const holder = holderDetails(status, state);
         throw new ConflictError(
           `task ${mine.slug}: worktree ${spec.worktree} already has ${state === 'orphaned' ? 'an orphaned worker' : 'a live worker'} started from state directory ${held.state_dir} ` +

@@ -40,11 +40,6 @@ export class ConflictError extends TaskManagerError {
 /** The tool could not do its job for reasons outside the input (I/O, git, lock). */
 export class FailureError extends TaskManagerError {}
 
-/** A waited-for run ended without success. */
-export class RunFailedError extends TaskManagerError {
-  override readonly exitCode = EXIT.runFailed;
-}
-
 /** The critical section's lock was lost (compromised or stolen): abort without writing. */
 export class LockLostError extends FailureError {
   constructor(message: string, details: Record<string, unknown> = {}) {

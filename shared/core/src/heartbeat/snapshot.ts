@@ -2,7 +2,7 @@ import { ensureDir, writeFileAtomic } from '../fsx/atomic-write.js';
 import { heartbeatPath } from '../paths/state-paths.js';
 import { CLASSES, type TaskClass } from './classify.js';
 
-export interface SnapshotRecord {
+export interface HeartbeatSnapshot {
   type: 'snapshot';
   started_at: string;
   finished_at: string;
@@ -21,7 +21,7 @@ export interface SnapshotRecord {
 export const emptyCounts = (): Record<TaskClass, number> => Object.fromEntries(CLASSES.map((c) => [c, 0])) as Record<TaskClass, number>;
 
 /** heartbeat.json: the last tick's snapshot, replaced whole. */
-export const writeSnapshot = (stateDir: string, snapshot: SnapshotRecord): void => {
+export const writeHeartbeat = (stateDir: string, snapshot: HeartbeatSnapshot): void => {
   ensureDir(stateDir);
   writeFileAtomic(heartbeatPath(stateDir), `${JSON.stringify(snapshot, null, 2)}\n`);
 };

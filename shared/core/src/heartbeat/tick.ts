@@ -17,7 +17,7 @@ import { listSlugs } from '../watch/list-slugs.js';
 import { classifyTask, type Classification, type DispatchInfo } from './classify.js';
 import { dispatchBounded } from './dispatch-bounded.js';
 import { planDispatches } from './plan.js';
-import { emptyCounts, writeSnapshot, type SnapshotRecord } from './snapshot.js';
+import { emptyCounts, writeHeartbeat, type HeartbeatSnapshot } from './snapshot.js';
 
 export interface TickOptions {
   dryRun: boolean;
@@ -44,11 +44,11 @@ const dispatchInfo = (stateDir: string, slug: string, hasStatus: Set<string>): D
  * dispatch at most N (each bounded by the dispatch timeout), and write heartbeat.json.
  * Emits a record per reap change, per task, per action, and a final snapshot.
  */
-export const runTick = async (config: Config, options: TickOptions, emit: Emit): Promise<SnapshotRecord> => {
+export const runTick = async (config: Config, options: TickOptions, emit: Emit): Promise<HeartbeatSnapshot> => {
   const startedAt = nowIso();
   const t0 = performance.now();
   const stateDir = config.stateDir;
-  const snapshot: SnapshotRecord = {
+  const snapshot: HeartbeatSnapshot = {
     type: 'snapshot',
     started_at: startedAt,
     finished_at: startedAt,
@@ -153,7 +153,7 @@ export const runTick = async (config: Config, options: TickOptions, emit: Emit):
   }
   snapshot.finished_at = nowIso();
   snapshot.duration_ms = Math.round(performance.now() - t0);
-  if (!options.dryRun) writeSnapshot(stateDir, snapshot);
+  if (!options.dryRun) writeHeartbeat(stateDir, snapshot);
   // The tasks were just printed one record each; heartbeat.json keeps the full list.
   const { tasks: _listed, ...summary } = snapshot;
   await emit(summary as unknown as Record<string, unknown>);

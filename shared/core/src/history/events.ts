@@ -28,4 +28,3 @@ export const HISTORY_EVENTS = {
   cleared: 'cleared',
 } as const;
 
-export type HistoryEventName = (typeof HISTORY_EVENTS)[keyof typeof HISTORY_EVENTS];

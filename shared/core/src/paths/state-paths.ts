@@ -9,7 +9,7 @@ export interface SlugPaths {
   history: string;
   /** proper-lockfile's lock directory for the critical section. */
   lock: string;
-  /** Prefix of the exclusive-create fence files (see lock/claim.ts). */
+  /** Prefix of the exclusive-create fence files (see lock/fence.ts). */
   fencePrefix: string;
 }
 

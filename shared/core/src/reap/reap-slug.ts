@@ -1,14 +1,14 @@
 import { HISTORY_EVENTS } from '../history/events.js';
 import { appendHistory } from '../history/append-history.js';
 import { withCriticalSection } from '../lock/critical-section.js';
-import { bootId } from '../liveness/proc.js';
 import { stopRun } from '../liveness/stop-run.js';
 import { slugPaths, type SlugPaths } from '../paths/state-paths.js';
 import { deriveDispatchState } from '../status/dispatch-state.js';
 import { readStatus, readStatusIfExists } from '../status/read-status.js';
 import { LIVE_STATES, type StatusRecord } from '../status/schema.js';
+import { endRun } from '../status/end-run.js';
 import { writeStatus } from '../status/write-status.js';
-import { monoStamp, nowIso } from '../time/clock.js';
+import { nowIso } from '../time/clock.js';
 import { clearStaleLock, staleLockAge } from './stale-lock.js';
 
 export interface ReapOptions {
@@ -58,15 +58,7 @@ const markGone = (paths: SlugPaths, seen: StatusRecord, reason: string, by: stri
     if (now.fence !== seen.fence || now.run_id !== seen.run_id || !LIVE_STATES.includes(now.state)) return false;
     if (deriveDispatchState(now) !== 'worker_gone') return false;
     section.assertHeld();
-    writeStatus(paths.status, {
-      ...now,
-      state: 'worker_gone',
-      outcome: 'worker_gone',
-      reason,
-      ended_at: nowIso(),
-      ended_mono: monoStamp(bootId()),
-      failures: now.failures + 1,
-    });
+    writeStatus(paths.status, endRun(now, { state: 'worker_gone', outcome: 'worker_gone', reason }));
     appendHistory(paths.history, {
       event: HISTORY_EVENTS.reaped,
       slug: paths.slug,

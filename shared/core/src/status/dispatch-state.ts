@@ -15,3 +15,9 @@ export const deriveDispatchState = (status: StatusRecord): DispatchState => {
   if (isAlive(status.owner)) return status.state;
   return runIsAlive({ worker: status.worker, token: status.token }) ? 'orphaned' : 'worker_gone';
 };
+
+/** States in which something still lives for the task, so nothing may start beside it. */
+export type HoldingState = 'starting' | 'running' | 'orphaned';
+
+export const isHolding = (state: DispatchState | undefined): state is HoldingState =>
+  state === 'starting' || state === 'running' || state === 'orphaned';

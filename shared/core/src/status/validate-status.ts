@@ -1,4 +1,4 @@
-import { STATES, type StatusRecord } from './schema.js';
+import { STATES } from './schema.js';
 
 type Check = (value: unknown) => boolean;
 const str: Check = (v) => typeof v === 'string';
@@ -51,4 +51,3 @@ export const statusShapeProblem = (value: unknown): string | undefined => {
   return undefined;
 };
 
-export const isStatusRecord = (value: unknown): value is StatusRecord => statusShapeProblem(value) === undefined;

@@ -5,12 +5,12 @@ import { appendHistory } from '../history/append-history.js';
 import { readHistory } from '../history/read-history.js';
 import { newId, newToken } from '../ids/new-id.js';
 import { selfIdentity } from '../liveness/identity.js';
-import { bootId } from '../liveness/proc.js';
 import { stopRun } from '../liveness/stop-run.js';
 import { slugPaths, type SlugPaths } from '../paths/state-paths.js';
+import { endRun } from '../status/end-run.js';
 import { freshRunFields } from '../status/fresh-run.js';
 import type { RunSpec, StatusRecord } from '../status/schema.js';
-import { monoStamp, monotonicMs, nowIso } from '../time/clock.js';
+import { monotonicMs, nowIso } from '../time/clock.js';
 import { judgeRun } from '../workers/judge-run.js';
 import { buildRecapPrompt } from '../workers/recap-prompt.js';
 import { getAdapter } from '../workers/registry.js';
@@ -136,15 +136,7 @@ export class Supervisor {
 
   /** Records a chain that ended before its run could start, and releases the task. */
   private async endWithoutRun(status: StatusRecord, state: 'failed' | 'interrupted', outcome: 'start_failed' | 'interrupted' | 'error', reason: string) {
-    await this.update((s) => ({
-      ...s,
-      state,
-      outcome,
-      reason,
-      ended_at: nowIso(),
-      ended_mono: monoStamp(bootId()),
-      failures: s.failures + 1,
-    }));
+    await this.update((s) => endRun(s, { state, outcome, reason }));
     this.history(HISTORY_EVENTS.runEnded, { run_id: status.run_id, state, outcome, reason, duration_ms: 0 });
     this.history(HISTORY_EVENTS.released, { run_id: status.run_id, followups_pending: status.followups.length });
     this.watcher?.close();
@@ -315,21 +307,14 @@ export class Supervisor {
     let ended!: StatusRecord;
     let fallbackFrom: string | null = null;
     await this.update((s) => {
-      ended = {
-        ...s,
-        state: verdict.state,
-        outcome: verdict.outcome,
-        reason: verdict.reason,
+      ended = endRun(s, verdict, {
         exit_code: end.exitCode,
         signal: end.signal,
-        ended_at: nowIso(),
-        ended_mono: monoStamp(bootId()),
         session_id: observed.sessionId ?? s.session_id,
         cost_usd: observed.costUsd ?? s.cost_usd,
         last_output_at: this.lastOutputIso ?? s.last_output_at,
-        failures: verdict.outcome === 'ok' ? 0 : s.failures + 1,
         interrupt_requested: null,
-      };
+      });
       this.history(HISTORY_EVENTS.runEnded, {
         run_id: run.runId,
         state: verdict.state,
