@@ -20,6 +20,7 @@ import { updateOwnedStatus } from './owned-status.js';
 import { Serial } from './serial.js';
 import { spawnWorker } from './spawn-worker.js';
 import { startRunLimits } from './run-limits.js';
+import { watchPath, type Watch } from '../fsx/watch-path.js';
 import { faultPoint } from '../faults/fault-point.js';
 
 /** One run to start: the prompt, and the session it resumes. */
@@ -56,7 +57,7 @@ export class Supervisor {
   private adapter!: WorkerAdapter;
   private active: ActiveRun | undefined;
   private shuttingDown = false;
-  private watcher: fs.FSWatcher | undefined;
+  private watcher: Watch | undefined;
 
   constructor(
     private readonly stateDir: string,
@@ -287,16 +288,7 @@ export class Supervisor {
         // A damaged file is reported by the next locked update.
       }
     };
-    try {
-      this.watcher = fs.watch(this.stateDir, (_e, file) => {
-        if (!file || file === name) check();
-      });
-      this.watcher.on('error', () => undefined);
-    } catch {
-      this.watcher = undefined;
-    }
-    const poll = setInterval(check, 1000);
-    poll.unref();
+    this.watcher = watchPath(this.stateDir, check, { names: (file) => file === name, pollMs: 1000, unref: true });
   }
 
   /** Records the run's end; then the next follow-up, or the release of the task. */
