@@ -29,6 +29,8 @@ export interface SnapshotRecord {
   session_id: string | null;
   followups_pending: number;
   cost_usd: number | null;
+  /** Held by an operator (dispatch-stop): who, when, why; null when not held. */
+  held: StatusRecord['held'];
   ts: string;
 }
 
@@ -70,6 +72,7 @@ export const snapshotRecord = (status: StatusRecord): SnapshotRecord => {
     session_id: status.session_id,
     followups_pending: status.followups.length,
     cost_usd: status.cost_usd,
+    held: status.held ?? null,
     ts: nowIso(),
   };
 };
