@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { UsageError } from '../errors/errors.js';
+import { TaskManagerError, UsageError } from '../errors/errors.js';
 import { findRepoRoot } from '../paths/repo.js';
 import { parseNonNegative } from './env-values.js';
 import { SETTINGS, type SettingName } from './settings.js';
@@ -48,17 +48,30 @@ const stringSetting = (name: SettingName, flags: Flags, env: Env): string | unde
   rawSetting(name, flags, env)?.raw ?? (SETTINGS[name].default as string | undefined);
 
 /**
- * Flags > environment > defaults, for every setting, in one place. Relative paths
- * from flags or the environment resolve against `cwd`; defaults against the repository.
+ * Flags > environment > defaults, for every setting, in one place. Paths resolve against
+ * the repository's main checkout — defaults and relative flag or environment values
+ * alike — so `--worktrees-dir wt` means the same directory from a subdirectory or from
+ * inside a task's worktree. Outside any repository a relative path resolves against
+ * `cwd`; an absolute one never needs git.
  */
 export const resolveConfig = (flags: Flags, env: Env, cwd: string): Config => {
   let repoRoot: string | undefined;
   const repoFlag = typeof flags.repo === 'string' && flags.repo !== '' ? path.resolve(cwd, flags.repo) : undefined;
   const repo = (): string => (repoRoot ??= repoFlag ? findRepoRoot(repoFlag) : findRepoRoot(cwd));
 
+  const anchor = (): string => {
+    try {
+      return repo();
+    } catch (error) {
+      // watch and reap work on a state dir outside any repository too.
+      if (error instanceof TaskManagerError && error.code === 'not_a_repository') return cwd;
+      throw error;
+    }
+  };
   const pathSetting = (name: 'stateDir' | 'tasksDir' | 'worktreesDir'): string => {
     const found = rawSetting(name, flags, env);
-    return found ? path.resolve(cwd, found.raw) : path.join(repo(), SETTINGS[name].default);
+    if (!found) return path.join(repo(), SETTINGS[name].default);
+    return path.isAbsolute(found.raw) ? path.normalize(found.raw) : path.resolve(anchor(), found.raw);
   };
   // Paths resolve lazily too, so a tool that is given --state-dir never runs git.
   const lazyPaths: Partial<Record<'stateDir' | 'tasksDir' | 'worktreesDir', string>> = {};
