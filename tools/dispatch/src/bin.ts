@@ -7,7 +7,7 @@ main({
   version: '0.1.0',
   help: HELP,
   flags: {
-    string: ['prompt', 'prompt-file', 'worker', 'worker-cmd', 'timeout', 'repo', 'state-dir', 'worktrees-dir', 'tasks-dir', 'stall-seconds', 'max-run-seconds', 'grace'],
+    string: ['prompt', 'prompt-file', 'worker', 'worker-cmd', 'timeout', 'repo', 'state-dir', 'worktrees-dir', 'tasks-dir', 'base', 'stall-seconds', 'max-run-seconds', 'grace'],
     boolean: ['wait'],
   },
   // Loaded only when there is work: --help stays at bare start-up cost.

@@ -23,6 +23,7 @@ export const run = async ({ flags, positionals }: ParsedArgs, io: Io): Promise<E
   if (positionals.length === 0) throw new UsageError('no task given: pass one or more SLUGs, or - to read records from stdin');
   const config = resolveConfig(flags, io.env, io.cwd);
   const flagPrompt = promptFromFlags(flags, io.cwd);
+  const baseFlag = typeof flags.base === 'string' && flags.base !== '' ? flags.base : null;
   const out = new RecordOutput(io.stdout);
   const table = wantsTable(io, flags);
   const emit = async (record: Record<string, unknown>) => (table ? io.stdout.write(human(record)) : out.write(record));
@@ -34,10 +35,11 @@ export const run = async ({ flags, positionals }: ParsedArgs, io: Io): Promise<E
     const prompt = optionalString(value, 'prompt') ?? flagPrompt ?? (await import('@task-manager/core/dispatch/default-prompt')).defaultPrompt(config.tasksDir, slug);
     const record = await startChain(
       config,
-      { slug, prompt, worker: optionalString(value, 'worker'), workerCmd: optionalString(value, 'worker_cmd'), requestedBy: 'dispatch' },
+      { slug, prompt, worker: optionalString(value, 'worker'), workerCmd: optionalString(value, 'worker_cmd'), requestedBy: 'dispatch', base: baseFlag },
       { waitMs: config.dispatchTimeoutMs },
     );
     await emit(record as unknown as Record<string, unknown>);
+    for (const warning of record.worktree_setup?.warnings ?? []) io.stderr.write(`dispatch: ${slug}: ${warning}\n`);
     if (record.result === 'timeout') {
       io.stderr.write(`dispatch: ${slug}: the worker had not started after ${config.dispatchTimeoutMs / 1000} s; see ${record.log}\n`);
       return EXIT.failure;

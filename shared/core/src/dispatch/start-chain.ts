@@ -11,6 +11,7 @@ import { buildRunSpec } from './run-spec.js';
 import { spawnSupervisor } from './spawn-supervisor.js';
 import { waitForStatus } from './wait-for-status.js';
 import { faultPoint } from '../faults/fault-point.js';
+import type { WorktreeSetup } from '../worktree/worktree-setup.js';
 
 export interface StartRequest {
   slug: string;
@@ -21,6 +22,8 @@ export interface StartRequest {
   workerCmd?: string | null;
   /** Who asked: dispatch, hb-tick, dispatch-continue (kept in history). */
   requestedBy: string;
+  /** dispatch --base REF: where a new task branch starts. */
+  base?: string | null;
 }
 
 export interface DispatchRecord {
@@ -38,6 +41,8 @@ export interface DispatchRecord {
   branch: string;
   log: string;
   followup_id: string | null;
+  /** How the worktree was prepared, with its warnings (once the supervisor got that far). */
+  worktree_setup: WorktreeSetup | null;
   ts: string;
 }
 
@@ -77,6 +82,7 @@ export const launchClaimed = async (stateDir: string, paths: SlugPaths, claim: C
     branch: spec.branch,
     log: paths.log,
     followup_id: claim.status.followup_id,
+    worktree_setup: current.fence === claim.fence ? (current.worktree_setup ?? null) : null,
     ts: nowIso(),
   };
 };
@@ -88,7 +94,7 @@ export const launchClaimed = async (stateDir: string, paths: SlugPaths, claim: C
  */
 export const startChain = async (config: Config, request: StartRequest, options: { waitMs: number }): Promise<DispatchRecord> => {
   const slug = validateSlug(request.slug);
-  const spec = buildRunSpec(config, slug, request.worker, request.workerCmd);
+  const spec = buildRunSpec(config, slug, request.worker, request.workerCmd, request.base);
   const stateDir = config.stateDir;
   ensureDir(stateDir);
   const paths = slugPaths(stateDir, slug);

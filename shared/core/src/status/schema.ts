@@ -1,5 +1,6 @@
 import type { Identity } from '../liveness/identity.js';
 import type { MonoStamp } from '../time/clock.js';
+import type { WorktreeSetup } from '../worktree/worktree-setup.js';
 
 export const STATES = ['starting', 'running', 'exited', 'failed', 'interrupted', 'stalled', 'worker_gone'] as const;
 export type RunState = (typeof STATES)[number];
@@ -25,6 +26,10 @@ export interface RunSpec {
   repo: string;
   worktree: string;
   branch: string;
+  /** dispatch --base: the commit a new task branch starts from (default the main checkout's HEAD). */
+  base?: string | null;
+  /** dispatch --base: the REF as given. */
+  base_ref?: string | null;
   stall_ms: number;
   max_run_ms: number;
   grace_ms: number;
@@ -73,4 +78,10 @@ export interface StatusRecord {
   interrupt_requested: string | null;
   /** An operator cleared gave_up; counts start over from here. */
   cleared_at?: string | null;
+  /** The branch the current or last run started on (the worktree is checked before each run). */
+  branch?: string | null;
+  /** The commit the current or last run started from (the worktree's HEAD then). */
+  base_commit?: string | null;
+  /** What preparing this chain's worktree found and did (created or reused, warnings). */
+  worktree_setup?: WorktreeSetup | null;
 }
