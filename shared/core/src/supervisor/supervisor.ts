@@ -208,7 +208,8 @@ export class Supervisor {
     try {
       exit = await spawned.exited;
     } finally {
-      clearInterval(timers);
+      // close(), not clearInterval(): close also stops the log watch (see startLimits).
+      timers.close();
     }
     // Whatever the worker left behind in its group (or under its token) goes too:
     // the next run must not start beside it.
