@@ -11,8 +11,18 @@ const oneLine = (text: string) => text.replace(/\s*\n\s*/g, ' | ').trim();
 
 /** What `git status` shows in the main checkout: changes a new worktree will not have. */
 const uncommitted = async (repo: string): Promise<string[]> => {
-  const r = await runGit(repo, ['status', '--porcelain']);
-  return r.code === 0 ? r.stdout.split('\n').filter(Boolean).map((l) => l.slice(3)) : [];
+  // -z: entries are "XY path" (a rename is followed by its old path) and never quoted.
+  const r = await runGit(repo, ['status', '--porcelain', '-z']);
+  if (r.code !== 0) return [];
+  const items = r.stdout.split('\0');
+  const paths: string[] = [];
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i] as string;
+    if (item.length < 4) continue;
+    paths.push(item.slice(3));
+    if (item[0] === 'R' || item[0] === 'C') i += 1;
+  }
+  return paths;
 };
 
 /**

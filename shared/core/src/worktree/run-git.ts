@@ -31,7 +31,7 @@ export const runGit = (cwd: string, args: string[]): Promise<GitResult> =>
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.on('error', (error) => resolve({ code: 127, stdout: '', stderr: error.message }));
-    child.on('close', (code, signal) => resolve({ code: code ?? 128, stdout: stdout.trim(), stderr: stderr.trim() || (signal ? `killed by ${signal}` : '') }));
+    child.on('close', (code, signal) => resolve({ code: code ?? 128, stdout: stdout.trimEnd(), stderr: stderr.trim() || (signal ? `killed by ${signal}` : '') }));
   });
 
 /** `git ARGS` in `cwd`: its stdout, or a FailureError (code git_failed) with git's message. */
