@@ -17,7 +17,7 @@ const configIn = (cwd: string, commonDir: string, key: string, bool = false): st
 
 const bareError = (cwd: string, gitDir: string) =>
   new FailureError(
-    `${cwd} is in a bare repository (${gitDir}): the task tools work in worktrees of a checkout, and a bare repository has none of its own; clone it (git clone ${gitDir} DIR) and run from DIR, or pass --repo DIR`,
+    `${cwd} is in a bare repository (${gitDir}): the task tools need a non-bare checkout to make worktrees from; clone it (git clone ${gitDir} DIR) and run from DIR, or pass --repo DIR`,
     'bare_repository',
     { cwd, git_dir: gitDir },
   );
