@@ -120,8 +120,11 @@ t.test('a failed run says why: the last line the worker printed', async (t) => {
   const end = await waitFor(() => chainOver(box, 'why'), 'the run ended');
   t.match(end, { state: 'failed', reason: 'exit code 3: fatal: no such branch' });
   const log = fs.readFileSync(path.join(box.stateDir, 'dispatch-why.log'), 'utf8');
-  t.match(log, /^=== task-manager: run /, 'the log starts with the run header, not a blank line');
+  t.notOk(log.startsWith('\n'), 'the log does not start with a blank line');
+  t.match(log, /^=== task-manager: run /m, 'the run header is there');
   const json = await runBin('dispatch-watch', ['--log', 'why', '--json'], { cwd: box.repo, env: box.env });
+  t.not(json.records[0].text, '', 'the first log record is not an empty line');
+});
   t.notSame(json.records[0], { type: 'log', slug: 'why', text: '' });
   t.match(json.records[0].text, /^=== task-manager: run/);
 });

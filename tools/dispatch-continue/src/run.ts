@@ -38,7 +38,7 @@ export const run = async ({ flags, positionals }: ParsedArgs, io: Io): Promise<E
     const workerFor = (previousWorker: string | null) => workerForTask(config, { record: fromRecord, task, previousWorker });
     const record = await sendFollowup(
       config,
-      { slug, prompt, mode: modeOf(value.mode, Boolean(flags.interrupt)), graceMs: config.graceMs, workerFor },
+      { slug, prompt, mode: modeOf(value.mode, Boolean(flags.interrupt)), graceMs: config.graceMs, workerFor, task, force: Boolean(flags.force) },
       { waitMs: config.dispatchTimeoutMs },
     );
     await sink.emit(record as unknown as Record<string, unknown>);

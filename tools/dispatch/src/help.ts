@@ -24,8 +24,13 @@ Options:
   --timeout SECONDS      wait at most this long for the worker to start
                          (env TASK_MANAGER_DISPATCH_TIMEOUT_SECONDS; default 45)
   --wait                 follow the run(s) to the end and exit with the outcome
-  --repo DIR             the repository (default: git top level of the cwd)
-  --state-dir DIR        state files (env TASK_MANAGER_STATE_DIR; default tasks/logs)
+  --base REF             start a new task branch from REF (resolved in the main
+                         checkout; default: the main checkout's HEAD). An existing
+                         task/<slug> branch is continued as it is
+  --repo DIR             the repository: its main checkout, also when DIR (or the
+                         cwd, by default) is inside one of its worktrees
+  --state-dir DIR        state files (env TASK_MANAGER_STATE_DIR; default tasks/logs;
+                         relative paths here and below: to the main checkout)
   --worktrees-dir DIR    worktrees (env TASK_MANAGER_WORKTREES_DIR; default .worktrees)
   --tasks-dir DIR        task files (env TASK_MANAGER_TASKS_DIR; default tasks)
   --stall-seconds S      no output this long stops the run as stalled (default 900)

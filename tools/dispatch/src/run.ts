@@ -29,6 +29,7 @@ export const run = async ({ flags, positionals }: ParsedArgs, io: Io): Promise<E
   const flagPrompt = promptFromFlags(flags, io.cwd);
   checkWorkerFlags(config);
   const sink = new Sink({ name: 'dispatch', io, table: wantsTable(io, flags), human });
+  const baseFlag = typeof flags.base === 'string' && flags.base !== '' ? flags.base : null;
   const started: DispatchRecord[] = [];
 
   await runBatch(sink, positionals, io, async ({ value, source }) => {
@@ -44,8 +45,9 @@ export const run = async ({ flags, positionals }: ParsedArgs, io: Io): Promise<E
     }
     const fromRecord = source === 'argv' ? undefined : { source, worker: optionalString(value, 'worker'), workerCmd: optionalString(value, 'worker_cmd') };
     const choice = workerForTask(config, { record: fromRecord, task });
-    const record = await startChain(config, { slug, prompt, choice, requestedBy: 'dispatch' }, { waitMs: config.dispatchTimeoutMs });
+    const record = await startChain(config, { slug, prompt, choice, task, requestedBy: 'dispatch', base: baseFlag, force: Boolean(flags.force) }, { waitMs: config.dispatchTimeoutMs });
     await sink.emit(record as unknown as Record<string, unknown>);
+    for (const warning of record.worktree_setup?.warnings ?? []) io.stderr.write(`dispatch: ${slug}: ${warning}\n`);
     if (record.result === 'timeout') {
       io.stderr.write(`dispatch: ${slug}: the worker had not started after ${config.dispatchTimeoutMs / 1000} s; see ${record.log}\n`);
       return EXIT.failure;

@@ -9,7 +9,7 @@ main({
   flags: {
     string: [
       'max-dispatches-per-cycle', 'timeout', 'retry-cooldown', 'retry-cooldown-max', 'max-attempts', 'every', 'clear',
-      'worker', 'worker-cmd', 'tasks-dir', 'state-dir', 'worktrees-dir', 'repo', 'stall-seconds', 'max-run-seconds', 'grace',
+      'worker', 'worker-cmd', 'tasks-dir', 'state-dir', 'worktrees-dir', 'repo', 'stall-seconds', 'max-run-seconds', 'grace', 'max-cost-usd', 'max-turns', 'limit-backoff',
     ],
     boolean: ['dry-run', 'allow-task-commands'],
   },

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { UsageError } from '../errors/errors.js';
+import { TaskManagerError, UsageError } from '../errors/errors.js';
 import { findRepoRoot } from '../paths/repo.js';
 import { parseNonNegative } from './env-values.js';
 import { SETTINGS, type SettingName } from './settings.js';
@@ -26,6 +26,10 @@ export interface Config {
   retryCooldownMaxMs: number;
   maxAttempts: number;
   stallMs: number;
+  limitBackoffMs: number;
+  /** The command line's budget settings (flag, then environment); a task file ranks between. */
+  budgetFlag: { maxCostUsd?: number; maxTurns?: number };
+  budgetEnv: { maxCostUsd?: number; maxTurns?: number };
   maxRunMs: number;
   graceMs: number;
 }
@@ -64,17 +68,30 @@ const booleanSetting = (name: SettingName, flags: Flags, env: Env): boolean => {
 };
 
 /**
- * Flags > environment > defaults, for every setting, in one place. Relative paths
- * from flags or the environment resolve against `cwd`; defaults against the repository.
+ * Flags > environment > defaults, for every setting, in one place. Paths resolve against
+ * the repository's main checkout — defaults and relative flag or environment values
+ * alike — so `--worktrees-dir wt` means the same directory from a subdirectory or from
+ * inside a task's worktree. Outside any repository a relative path resolves against
+ * `cwd`; an absolute one never needs git.
  */
 export const resolveConfig = (flags: Flags, env: Env, cwd: string): Config => {
   let repoRoot: string | undefined;
   const repoFlag = typeof flags.repo === 'string' && flags.repo !== '' ? path.resolve(cwd, flags.repo) : undefined;
   const repo = (): string => (repoRoot ??= repoFlag ? findRepoRoot(repoFlag) : findRepoRoot(cwd));
 
+  const anchor = (): string => {
+    try {
+      return repo();
+    } catch (error) {
+      // watch and reap work on a state dir outside any repository too.
+      if (error instanceof TaskManagerError && error.code === 'not_a_repository') return cwd;
+      throw error;
+    }
+  };
   const pathSetting = (name: 'stateDir' | 'tasksDir' | 'worktreesDir'): string => {
     const found = rawSetting(name, flags, env);
-    return found ? path.resolve(cwd, found.raw) : path.join(repo(), SETTINGS[name].default);
+    if (!found) return path.join(repo(), SETTINGS[name].default);
+    return path.isAbsolute(found.raw) ? path.normalize(found.raw) : path.resolve(anchor(), found.raw);
   };
   // Paths resolve lazily too, so a tool that is given --state-dir never runs git.
   const lazyPaths: Partial<Record<'stateDir' | 'tasksDir' | 'worktreesDir', string>> = {};
@@ -85,6 +102,20 @@ export const resolveConfig = (flags: Flags, env: Env, cwd: string): Config => {
     if (value === undefined || value === false) return null;
     if (typeof value !== 'string' || value === '') throw new UsageError(`--${SETTINGS[name].flag} needs a value`);
     return value;
+  };
+  // A budget above zero, from the flag or from the environment (they rank apart: a task file's sits between).
+  const budgetFrom = (where: 'flag' | 'env') => {
+    const value = (name: 'maxCostUsd' | 'maxTurns', integer: boolean): number | undefined => {
+      const spec = SETTINGS[name];
+      const raw = where === 'flag' ? (typeof flags[spec.flag] === 'string' ? (flags[spec.flag] as string) : undefined) : env[spec.env] || undefined;
+      if (raw === undefined) return undefined;
+      const n = parseNonNegative(where === 'flag' ? `--${spec.flag}` : spec.env, raw, { integer });
+      if (n === 0) throw new UsageError(`${where === 'flag' ? `--${spec.flag}` : spec.env} must be above 0`);
+      return n;
+    };
+    const maxCostUsd = value('maxCostUsd', false);
+    const maxTurns = value('maxTurns', true);
+    return { ...(maxCostUsd !== undefined ? { maxCostUsd } : {}), ...(maxTurns !== undefined ? { maxTurns } : {}) };
   };
   const seconds = (name: SettingName) => numberSetting(name, flags, env) * 1000;
   const config = {
@@ -109,6 +140,9 @@ export const resolveConfig = (flags: Flags, env: Env, cwd: string): Config => {
     retryCooldownMaxMs: seconds('retryCooldownMax'),
     maxAttempts: numberSetting('maxAttempts', flags, env),
     stallMs: seconds('stallSeconds'),
+    limitBackoffMs: seconds('limitBackoff'),
+    get budgetFlag() { return budgetFrom('flag'); },
+    get budgetEnv() { return budgetFrom('env'); },
     maxRunMs: seconds('maxRunSeconds'),
     graceMs: seconds('graceSeconds'),
   };

@@ -8,11 +8,14 @@ import type { Followup, RunSpec, StatusRecord } from '../status/schema.js';
 import { nowIso } from '../time/clock.js';
 import { claimSlug, type Claim } from './claim.js';
 import { buildRunSpec } from './run-spec.js';
+import { refuseIfLimited } from './refuse-if-limited.js';
+import type { Task } from '../tasks/task.js';
 import type { WorkerChoice } from '../workers/choose-worker.js';
 import { spawnSupervisor } from './spawn-supervisor.js';
 import { waitForStatus } from './wait-for-status.js';
 import { lastLogLine } from './last-log-line.js';
 import { faultPoint } from '../faults/fault-point.js';
+import type { WorktreeSetup } from '../worktree/worktree-setup.js';
 
 export interface StartRequest {
   slug: string;
@@ -21,10 +24,16 @@ export interface StartRequest {
   followup?: Followup;
   /** Chosen and validated before anything is claimed (workerForTask). */
   choice: WorkerChoice;
+  /** The task file, when there is one: its budget counts (max_cost_usd, max_turns). */
+  task?: Task;
+  /** Start even though the worker's account is limited. */
+  force?: boolean;
   /** Who asked: dispatch, hb-tick, dispatch-continue (kept in history). */
   requestedBy: string;
   /** hb-tick: a held task is refused (HeldError), not started. */
   respectHold?: boolean;
+  /** dispatch --base REF: where a new task branch starts. */
+  base?: string | null;
 }
 
 export interface DispatchRecord {
@@ -46,6 +55,8 @@ export interface DispatchRecord {
   followup_id: string | null;
   /** This start lifted an operator's hold (dispatch-stop). */
   hold_released?: true;
+  /** How the worktree was prepared, with its warnings (once the supervisor got that far). */
+  worktree_setup: WorktreeSetup | null;
   ts: string;
 }
 
@@ -86,6 +97,7 @@ export const launchClaimed = async (stateDir: string, paths: SlugPaths, claim: C
     log: paths.log,
     followup_id: claim.status.followup_id,
     ...(claim.previous?.held ? { hold_released: true as const } : {}),
+    worktree_setup: current.fence === claim.fence ? (current.worktree_setup ?? null) : null,
     ts: nowIso(),
   };
 };
@@ -97,7 +109,8 @@ export const launchClaimed = async (stateDir: string, paths: SlugPaths, claim: C
  */
 export const startChain = async (config: Config, request: StartRequest, options: { waitMs: number }): Promise<DispatchRecord> => {
   const slug = validateSlug(request.slug);
-  const spec = buildRunSpec(config, slug, request.choice);
+  const spec = buildRunSpec(config, slug, request.choice, request.base, request.task);
+  if (!request.force) refuseIfLimited(config.stateDir, slug, spec);
   const stateDir = config.stateDir;
   ensureStateDir(stateDir);
   const paths = slugPaths(stateDir, slug);

@@ -45,6 +45,14 @@ export class HeldError extends TaskManagerError {
   }
 }
 
+/** The worker's account is limited (a rate or usage limit in force): not started without --force. */
+export class LimitedError extends TaskManagerError {
+  override readonly exitCode = EXIT.conflict;
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super(message, 'limited', details);
+  }
+}
+
 /** The tool could not do its job for reasons outside the input (I/O, git, lock). */
 export class FailureError extends TaskManagerError {}
 

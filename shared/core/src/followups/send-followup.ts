@@ -1,6 +1,8 @@
 import type { Config } from '../config/resolve-config.js';
 import { ConflictError, FailureError } from '../errors/errors.js';
 import type { WorkerChoice } from '../workers/choose-worker.js';
+import type { Task } from '../tasks/task.js';
+import { refuseIfLimited } from '../dispatch/refuse-if-limited.js';
 import { ensureStateDir } from '../fsx/ensure-state-dir.js';
 import { HISTORY_EVENTS } from '../history/events.js';
 import { appendHistory } from '../history/append-history.js';
@@ -29,6 +31,10 @@ export interface FollowupRequest {
    * session). Never the last chain's command: what runs comes from the operator.
    */
   workerFor: (previousWorker: string | null) => WorkerChoice;
+  /** The task file, when there is one (its budget counts for a new chain). */
+  task?: Task;
+  /** Start a new chain even though the worker's account is limited. */
+  force?: boolean;
 }
 
 /** Follow-ups wait in the status file, rewritten whole on every change: keep it small. */
@@ -102,7 +108,8 @@ export const sendFollowup = async (config: Config, request: FollowupRequest, opt
     // Nothing runs: a new chain. By default on the same agent as before (the session to
     // resume is its), but what runs comes from the operator, never from the state file.
     choice = request.workerFor(status?.spec?.worker ?? null);
-    const spec = buildRunSpec(config, slug, choice);
+    const spec = buildRunSpec(config, slug, choice, null, request.task);
+    if (!request.force) refuseIfLimited(stateDir, slug, spec);
     const pending = status?.followups.length ?? 0;
     history(pending + 1, null);
     return { kind: 'claimed', claim: await claimSlug(paths, { spec, prompt: null, followup, requestedBy: 'dispatch-continue' }, section) };

@@ -5,7 +5,7 @@ import type { Task } from '../tasks/task.js';
 import { elapsedSinceMs, nowMs } from '../time/clock.js';
 import { cooldownMs } from './cooldown.js';
 
-export const CLASSES = ['dispatchable', 'active', 'held', 'cooldown', 'done', 'gave_up', 'not_ready', 'waiting', 'invalid'] as const;
+export const CLASSES = ['dispatchable', 'active', 'held', 'limited', 'cooldown', 'done', 'gave_up', 'not_ready', 'waiting', 'invalid'] as const;
 export type TaskClass = (typeof CLASSES)[number];
 
 export interface Classification {
@@ -27,6 +27,8 @@ export interface ClassifyContext {
   retryCooldownMs: number;
   retryCooldownMaxMs: number;
   maxAttempts: number;
+  /** The task's cost budget as configured now (a raised budget lifts a budget hold). */
+  budgetFor?: (task: Task) => number | null;
   /** Other tasks and their dispatches, for depends_on. */
   lookup: (slug: string) => { task?: Task; info: DispatchInfo } | undefined;
 }
@@ -42,7 +44,19 @@ export const classifyTask = (task: Task, info: DispatchInfo, ctx: ClassifyContex
   const state = info.state;
   if (state === 'starting' || state === 'running') return { class: 'active', reason: `a worker is ${state}` };
   if (state === 'orphaned') return { class: 'active', reason: 'an orphaned worker holds the task (worker-reap --kill-orphans)' };
-  if (info.status?.held) return { class: 'held', reason: `held by ${info.status.held.by} at ${info.status.held.at}; dispatch-stop --release ${task.slug}` };
+  const held = info.status?.held;
+  const total = info.status?.cost_total_usd ?? 0;
+  const budget = ctx.budgetFor?.(task) ?? null;
+  const budgetRaised = held?.reason === 'budget' && budget !== null && total < budget;
+  if (held && !budgetRaised) {
+    const why = held.reason === 'budget' ? `its cost budget is spent ($${total.toFixed(2)}); raise max_cost_usd or ` : '';
+    return { class: 'held', reason: `held by ${held.by} at ${held.at}; ${why}dispatch-stop --release ${task.slug}` };
+  }
+  const limit = info.status?.outcome === 'limited' ? info.status.limit : undefined;
+  if (limit) {
+    const left = limit.wait_ms - (elapsedSinceMs(info.status?.ended_at, info.status?.ended_mono, bootId()) ?? limit.wait_ms);
+    if (left > 0) return { class: 'limited', reason: `its last run hit a ${limit.kind} limit; resumes when it resets`, until: new Date(nowMs() + left).toISOString() };
+  }
   if (task.status !== 'ready') return { class: 'not_ready', reason: `task status is ${task.status}` };
   const status = info.status;
   if (status?.state === 'exited' && status.outcome === 'ok') return { class: 'done', reason: 'the last run ended ok' };

@@ -1,16 +1,15 @@
 import type { Config } from '../config/resolve-config.js';
-import { ConflictError, HeldError } from '../errors/errors.js';
+import { ConflictError, HeldError, LimitedError } from '../errors/errors.js';
 import { startChain } from '../dispatch/start-chain.js';
 import type { Task } from '../tasks/task.js';
 import type { WorkerChoice } from '../workers/choose-worker.js';
-import { taskPrompt } from '../tasks/task-prompt.js';
 import { nowIso } from '../time/clock.js';
 
 export interface ActionRecord {
   type: 'action';
   action: 'dispatch';
   slug: string;
-  result: 'started' | 'timeout' | 'conflict' | 'held' | 'failed';
+  result: 'started' | 'timeout' | 'conflict' | 'held' | 'limited' | 'failed';
   run_id?: string | null;
   worker_pid?: number | null;
   message?: string;
@@ -23,7 +22,7 @@ export interface ActionRecord {
  * git, a lock) is reported as `timeout` and the tick moves on, so the heartbeat never
  * wedges. A supervisor that was already spawned carries on by itself.
  */
-export const dispatchBounded = async (config: Config, task: Task, choice: WorkerChoice): Promise<ActionRecord> => {
+export const dispatchBounded = async (config: Config, task: Task, choice: WorkerChoice, prompt: string | null): Promise<ActionRecord> => {
   const started = performance.now();
   const base = { type: 'action' as const, action: 'dispatch' as const, slug: task.slug };
   const done = (fields: Partial<ActionRecord>): ActionRecord => ({ ...base, result: 'failed', ...fields, duration_ms: Math.round(performance.now() - started), ts: nowIso() });
@@ -33,11 +32,11 @@ export const dispatchBounded = async (config: Config, task: Task, choice: Worker
   });
   const attempt = startChain(
     config,
-    { slug: task.slug, prompt: taskPrompt(task), choice, requestedBy: 'hb-tick', respectHold: true },
+    { slug: task.slug, prompt, choice, task, requestedBy: 'hb-tick', respectHold: true },
     { waitMs: Math.max(0, config.dispatchTimeoutMs - 100) },
   ).then(
     (record) => done({ result: record.result, run_id: record.run_id, worker_pid: record.worker_pid }),
-    (error) => done({ result: error instanceof ConflictError ? 'conflict' : error instanceof HeldError ? 'held' : 'failed', message: (error as Error).message }),
+    (error) => done({ result: error instanceof ConflictError ? 'conflict' : error instanceof HeldError ? 'held' : error instanceof LimitedError ? 'limited' : 'failed', message: (error as Error).message }),
   );
   try {
     return await Promise.race([attempt, limit]);

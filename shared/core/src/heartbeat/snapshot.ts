@@ -13,6 +13,8 @@ export interface HeartbeatSnapshot {
   skipped?: string;
   counts: Record<TaskClass, number>;
   dispatched: number;
+  /** Accounts under a rate or usage limit: no task is sent to them until `until`. */
+  limits?: { worker: string; account: string; until: string; slug: string; kind: string }[];
   max_dispatches_per_cycle: number;
   tasks: { slug: string; class: TaskClass; reason: string; until?: string }[];
   actions: Record<string, unknown>[];

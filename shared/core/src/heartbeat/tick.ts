@@ -13,6 +13,8 @@ import { checkPrompt } from '../dispatch/prompt-text.js';
 import { workerForTask } from '../dispatch/worker-for-task.js';
 import { taskPrompt } from '../tasks/task-prompt.js';
 import type { WorkerChoice } from '../workers/choose-worker.js';
+import { activeLimits } from '../limits/account-limits.js';
+import { runAccount } from '../workers/run-account.js';
 import { listSlugs } from '../watch/list-slugs.js';
 import { classifyTask, type Classification, type DispatchInfo } from './classify.js';
 import { dispatchBounded } from './dispatch-bounded.js';
@@ -26,6 +28,13 @@ export interface TickOptions {
 }
 
 type Emit = (record: Record<string, unknown>) => Promise<void>;
+
+/**
+ * What a dispatch runs: the task's prompt, except after a limit, when the prompt that
+ * was cut off waits at the head of the queue and runs first, resuming the session.
+ */
+const promptFor = (task: Task, info: DispatchInfo): string | null =>
+  info.status?.outcome === 'limited' && info.status.followups.length > 0 ? null : taskPrompt(task);
 
 const dispatchInfo = (stateDir: string, slug: string, hasStatus: Set<string>): DispatchInfo => {
   // One directory listing instead of a failed open per never-dispatched task.
@@ -93,6 +102,7 @@ export const runTick = async (config: Config, options: TickOptions, emit: Emit):
       retryCooldownMs: config.retryCooldownMs,
       retryCooldownMaxMs: config.retryCooldownMaxMs,
       maxAttempts: config.maxAttempts,
+      budgetFor: (task: Task) => config.budgetFlag.maxCostUsd ?? task.max_cost_usd ?? config.budgetEnv.maxCostUsd ?? null,
       lookup: (slug: string) => {
         const task = tasks.get(slug);
         const info = infoOf(slug);
@@ -101,6 +111,9 @@ export const runTick = async (config: Config, options: TickOptions, emit: Emit):
     };
     const dispatchable: Task[] = [];
     const choices = new Map<string, WorkerChoice>();
+    // A limit is the account's: while one is in force, no task goes to that account.
+    const limits = activeLimits(stateDir);
+    snapshot.limits = limits.map(({ worker, account, until, slug, kind }) => ({ worker, account, until, slug, kind }));
     const classified: { slug: string; source: string; c: Classification; priority?: number }[] = [];
     for (const item of loaded) {
       if (!item.ok) {
@@ -113,8 +126,15 @@ export const runTick = async (config: Config, options: TickOptions, emit: Emit):
         // command line or prompt) is invalid now, not a failure after a claim.
         try {
           checkPrompt(taskPrompt(item.task), `the prompt built from ${item.task.source}`, 'input');
-          choices.set(item.task.slug, workerForTask(config, { task: item.task }));
-          dispatchable.push(item.task);
+          const choice = workerForTask(config, { task: item.task });
+          const account = runAccount({ worker: choice.worker, worker_cmd: choice.workerCmd }, process.env);
+          const limit = limits.find((l) => l.account === account);
+          if (limit) {
+            c = { class: 'limited', reason: `the ${choice.worker} account is limited (${limit.kind} limit hit by ${limit.slug})`, until: limit.until };
+          } else {
+            choices.set(item.task.slug, choice);
+            dispatchable.push(item.task);
+          }
         } catch (error) {
           c = { class: 'invalid', reason: (error as Error).message };
         }
@@ -132,7 +152,7 @@ export const runTick = async (config: Config, options: TickOptions, emit: Emit):
       section?.assertHeld();
       const action = options.dryRun
         ? { type: 'action', action: 'dispatch', slug: task.slug, result: 'planned', dry_run: true, ts: nowIso() }
-        : await dispatchBounded(config, task, choices.get(task.slug) as WorkerChoice);
+        : await dispatchBounded(config, task, choices.get(task.slug) as WorkerChoice, promptFor(task, infoOf(task.slug)));
       if (!options.dryRun) snapshot.dispatched += 1;
       snapshot.actions.push(action as unknown as Record<string, unknown>);
       await emit(action as unknown as Record<string, unknown>);

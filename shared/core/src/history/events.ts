@@ -12,7 +12,7 @@ export const HISTORY_EVENTS = {
   followupQueued: 'followup_queued',
   /** dispatch-continue --interrupt asked the supervisor to stop the current run: followup_id, run_id. */
   interruptRequested: 'interrupt_requested',
-  /** The supervisor started a run: run_id, attempt, argv, cwd, resume_session_id, session_id, followup_id, worker pid. */
+  /** The supervisor started a run: run_id, attempt, argv, cwd, branch, base_commit, resume_session_id, session_id, followup_id, worker pid. */
   runStarted: 'run_started',
   /** The run's session id became known or changed: run_id, session_id. */
   sessionSeen: 'session_seen',

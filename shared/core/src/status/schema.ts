@@ -1,16 +1,30 @@
 import type { Identity } from '../liveness/identity.js';
 import type { MonoStamp } from '../time/clock.js';
+import type { WorktreeSetup } from '../worktree/worktree-setup.js';
 
-export const STATES = ['starting', 'running', 'exited', 'failed', 'interrupted', 'stalled', 'worker_gone', 'stopped'] as const;
+export const STATES = ['starting', 'running', 'exited', 'failed', 'interrupted', 'stalled', 'worker_gone', 'stopped', 'limited'] as const;
 export type RunState = (typeof STATES)[number];
 export const LIVE_STATES: readonly RunState[] = ['starting', 'running'];
 export const isTerminal = (state: RunState): boolean => !LIVE_STATES.includes(state);
 
 /** Judged from the agent's final event and error flag first, the exit code second. */
-export type Outcome = 'ok' | 'error' | 'interrupted' | 'session_not_found' | 'stalled' | 'timeout' | 'start_failed' | 'worker_gone' | 'stopped';
+export type Outcome = 'ok' | 'error' | 'interrupted' | 'session_not_found' | 'stalled' | 'timeout' | 'start_failed' | 'worker_gone' | 'stopped' | 'limited';
 
 /** Outcomes that are not the task's failure: they never grow `failures`. */
-export const NOT_FAILURES: readonly Outcome[] = ['ok', 'stopped'];
+export const NOT_FAILURES: readonly Outcome[] = ['ok', 'stopped', 'limited'];
+
+/** The run ended on the account's limit: when it resets, and whose account it is. */
+export interface LimitState {
+  kind: 'rate' | 'usage' | 'overloaded';
+  /** worker + a hash of the environment that picks its account (workers/account-key.ts). */
+  account: string;
+  /** When the wait ends, as the agent said or our backoff chose (wall clock, for people). */
+  resets_at: string;
+  /** The wait, measured on the monotonic clock from ended_mono: a clock jump cannot shorten it. */
+  wait_ms: number;
+  /** Limits in a row for this task: the backoff doubles with each. */
+  streak: number;
+}
 
 /** An operator's hold (dispatch-stop): the task is not retried or picked up until released. */
 export interface Hold {
@@ -35,9 +49,19 @@ export interface RunSpec {
   repo: string;
   worktree: string;
   branch: string;
+  /** dispatch --base: the commit a new task branch starts from (default the main checkout's HEAD). */
+  base?: string | null;
+  /** dispatch --base: the REF as given. */
+  base_ref?: string | null;
   stall_ms: number;
   max_run_ms: number;
   grace_ms: number;
+  /** First wait after a limit with no reset time; doubles while limits repeat (TASK_MANAGER_LIMIT_BACKOFF_SECONDS). */
+  limit_backoff_ms?: number;
+  /** The task's cost budget (task file max_cost_usd, --max-cost-usd): reaching it holds the task. */
+  max_cost_usd?: number | null;
+  /** Passed to the agents that take it (claude --max-turns). */
+  max_turns?: number | null;
 }
 
 /** dispatch-<slug>.status.json: replaced whole on every write. */
@@ -87,4 +111,14 @@ export interface StatusRecord {
   held?: Hold | null;
   /** Set by dispatch-stop on a live run (its run id): the supervisor stops it and starts nothing after. */
   stop_requested?: string | null;
+  /** The last run ended on a rate or usage limit (outcome `limited`). */
+  limit?: LimitState | null;
+  /** What every run of this task has cost, summed (cost_usd is the last run's). */
+  cost_total_usd?: number | null;
+  /** The branch the current or last run started on (the worktree is checked before each run). */
+  branch?: string | null;
+  /** The commit the current or last run started from (the worktree's HEAD then). */
+  base_commit?: string | null;
+  /** What preparing this chain's worktree found and did (created or reused, warnings). */
+  worktree_setup?: WorktreeSetup | null;
 }

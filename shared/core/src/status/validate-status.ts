@@ -39,10 +39,15 @@ const FIELDS: Record<string, Check> = {
   interrupt_requested: strOrNull,
 };
 
-// Fields added later: absent in older files, checked when present.
-const OPTIONAL: Record<string, Check> = {
+// Fields added after version 1 was fixed: absent in older files, checked when present.
+const OPTIONAL_FIELDS: Record<string, Check> = {
   held: (v) => v === null || (obj(v) && str((v as { by: unknown }).by) && str((v as { at: unknown }).at)),
   stop_requested: strOrNull,
+  branch: strOrNull,
+  base_commit: strOrNull,
+  worktree_setup: (v) => v === null || obj(v),
+  limit: (v) => v === null || (obj(v) && str((v as { account: unknown }).account) && int((v as { wait_ms: unknown }).wait_ms)),
+  cost_total_usd: numOrNull,
 };
 
 /** The first field that is missing or of the wrong type, or undefined for a good record. */
@@ -54,7 +59,7 @@ export const statusShapeProblem = (value: unknown): string | undefined => {
   for (const [field, check] of Object.entries(FIELDS)) {
     if (!check(record[field])) return `field "${field}" is missing or has the wrong type`;
   }
-  for (const [field, check] of Object.entries(OPTIONAL)) {
+  for (const [field, check] of Object.entries(OPTIONAL_FIELDS)) {
     if (record[field] !== undefined && !check(record[field])) return `field "${field}" has the wrong type`;
   }
   return undefined;

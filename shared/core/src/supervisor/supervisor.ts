@@ -22,6 +22,8 @@ import { spawnWorker } from './spawn-worker.js';
 import { startRunLimits } from './run-limits.js';
 import { watchPath, type Watch } from '../fsx/watch-path.js';
 import { faultPoint } from '../faults/fault-point.js';
+import { prepareRunWorktree, type RunWorktree } from '../worktree/prepare-run-worktree.js';
+import type { WorktreeSetup } from '../worktree/worktree-setup.js';
 
 /** One run to start: the prompt, and the session it resumes. */
 interface NextRun {
@@ -94,9 +96,10 @@ export class Supervisor {
     this.spec = claimed.spec as RunSpec;
     this.adapter = getAdapter(this.spec.worker);
     this.watchStatus();
+    let setup: WorktreeSetup;
     try {
       const { ensureWorktree } = await import('../worktree/ensure-worktree.js');
-      await ensureWorktree({ ...this.spec, stateDir: this.stateDir });
+      setup = await ensureWorktree({ ...this.spec, stateDir: this.stateDir, log: this.paths.log });
     } catch (error) {
       await this.endWithoutRun(claimed, 'failed', 'start_failed', (error as Error).message);
       return;
@@ -115,7 +118,15 @@ export class Supervisor {
           await this.endWithoutRun(await this.update(() => undefined), 'interrupted', 'interrupted', 'supervisor stopped before the run started');
           return;
         }
-        const { end, durationMs } = await this.runOnce(next);
+        // Each run starts on the task's branch, or not at all (worktree/prepare-run-worktree.ts).
+        let at: RunWorktree;
+        try {
+          at = await prepareRunWorktree(this.spec, this.paths.log);
+        } catch (error) {
+          await this.endWithoutRun(await this.update(() => undefined), 'failed', 'start_failed', (error as Error).message);
+          return;
+        }
+        const { end, durationMs } = await this.runOnce(next, { ...at, worktree_setup: setup });
         next = await this.afterRun(next, end, durationMs);
       }
     } finally {
@@ -143,7 +154,7 @@ export class Supervisor {
     this.watcher?.close();
   }
 
-  private async runOnce(next: NextRun): Promise<{ end: RunEnd; durationMs: number }> {
+  private async runOnce(next: NextRun, worktree: RunWorktree & { worktree_setup: WorktreeSetup }): Promise<{ end: RunEnd; durationMs: number }> {
     const invocation = this.adapter.invocation({
       prompt: next.prompt,
       worktree: this.spec.worktree,
@@ -162,6 +173,7 @@ export class Supervisor {
       followup_id: next.followupId,
       session_id: expectedSession ?? s.session_id,
       ...freshRunFields(),
+      ...worktree,
       started_at: nowIso(),
     }));
     // A blank line between runs, never before the first one.
@@ -185,6 +197,8 @@ export class Supervisor {
       attempt: starting.attempt,
       argv: [invocation.file, ...invocation.args],
       cwd: this.spec.worktree,
+      branch: worktree.branch,
+      base_commit: worktree.base_commit,
       worker: this.spec.worker,
       pid: spawned.identity?.pid ?? null,
       session_id: expectedSession,

@@ -30,6 +30,17 @@ export const taskFromFields = (fields: Record<string, unknown>, body: string, so
     const problem = slugProblem(dep);
     if (problem) return invalid(`depends_on ${JSON.stringify(dep)}: ${problem}`);
   }
+  const positive = (field: 'max_cost_usd' | 'max_turns', integer: boolean): number | undefined | string => {
+    const value = fields[field];
+    if (value === undefined || value === null) return undefined;
+    const n = Number(value);
+    if (typeof value === 'boolean' || !Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) return `"${field}" must be a ${integer ? 'whole ' : ''}number above 0, got ${JSON.stringify(value)}`;
+    return n;
+  };
+  const maxCost = positive('max_cost_usd', false);
+  if (typeof maxCost === 'string') return invalid(maxCost);
+  const maxTurns = positive('max_turns', true);
+  if (typeof maxTurns === 'string') return invalid(maxTurns);
   let created: number | undefined;
   if (fields.created !== undefined) {
     const ms = fields.created instanceof Date ? fields.created.getTime() : Date.parse(String(fields.created));
@@ -49,6 +60,8 @@ export const taskFromFields = (fields: Record<string, unknown>, body: string, so
       worker: optionalText(fields.worker, 'worker'),
       worker_cmd: optionalText(fields.worker_cmd, 'worker_cmd'),
       prompt: optionalText(fields.prompt, 'prompt'),
+      ...(maxCost !== undefined ? { max_cost_usd: maxCost } : {}),
+      ...(maxTurns !== undefined ? { max_turns: maxTurns } : {}),
       body,
       order: created ?? defaults.order,
     };

@@ -14,6 +14,10 @@ export interface Task {
   worker?: string;
   worker_cmd?: string;
   prompt?: string;
+  /** Cost budget for all of the task's runs, in US dollars. */
+  max_cost_usd?: number;
+  /** Turns per run, for the agents that take a limit. */
+  max_turns?: number;
   /** The text after the front matter. */
   body: string;
   /** For "oldest first": front-matter `created`, else the file's mtime, else input order. */

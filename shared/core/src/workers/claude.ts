@@ -1,5 +1,6 @@
 import { agentBin, extraArgs } from './extra-args.js';
 import { eventParser } from './event-parser.js';
+import { claudeLimit } from './limit-signal.js';
 import { sessionArgs } from './session-args.js';
 import type { StreamParser, WorkerAdapter } from './types.js';
 
@@ -9,6 +10,8 @@ const NOT_FOUND = /No conversation found with session ID/;
 export const claudeParser = (): StreamParser =>
   eventParser(NOT_FOUND, (event, observed) => {
     if (typeof event.session_id === 'string') observed.sessionId = event.session_id;
+    const limit = claudeLimit(event, observed.limit);
+    if (limit) observed.limit = limit;
     if (event.type !== 'result') return;
     const errors = Array.isArray(event.errors) ? event.errors.map(String) : [];
     if (errors.some((e) => NOT_FOUND.test(e))) observed.sessionNotFound = true;

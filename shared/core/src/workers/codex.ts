@@ -1,5 +1,6 @@
 import { agentBin, extraArgs } from './extra-args.js';
 import { eventParser } from './event-parser.js';
+import { limitFromText } from './limit-signal.js';
 import type { StreamParser, WorkerAdapter } from './types.js';
 
 const NOT_FOUND = /no rollout found for thread id|No saved session found with ID/i;
@@ -15,6 +16,8 @@ const codexParser = (): StreamParser => {
     if (event.type === 'turn.failed') {
       const error = event.error as { message?: string } | undefined;
       observed.final = { isError: true, text: error?.message ?? lastMessage, reason: error?.message ?? 'turn failed' };
+      const limit = error?.message ? limitFromText(error.message) : undefined;
+      if (limit) observed.limit = limit;
     }
   });
 };

@@ -1,3 +1,4 @@
+import { commandLimit } from './limit-signal.js';
 import { splitArgv } from './split-argv.js';
 import type { Observation, StreamParser, WorkerAdapter } from './types.js';
 
@@ -22,6 +23,12 @@ export const commandAdapter: WorkerAdapter = {
   invocation: ({ prompt, workerCmd }) => commandArgv(workerCmd ?? '', prompt),
   parser: (): StreamParser => {
     const observed: Observation = { sessionNotFound: false, aborted: false };
-    return { observed, line: () => undefined };
+    return {
+      observed,
+      line: (text) => {
+        const limit = commandLimit(text);
+        if (limit) observed.limit = limit;
+      },
+    };
   },
 };

@@ -1,5 +1,6 @@
 import { agentBin, extraArgs } from './extra-args.js';
 import { eventParser } from './event-parser.js';
+import { limitFromText } from './limit-signal.js';
 import { sessionArgs } from './session-args.js';
 import type { StreamParser, WorkerAdapter } from './types.js';
 
@@ -15,6 +16,8 @@ const geminiParser = (): StreamParser => {
       const isError = event.status !== 'success';
       const error = event.error as { message?: string } | undefined;
       observed.final = { isError, text: isError ? error?.message : text, reason: isError ? error?.message ?? 'error' : undefined };
+      const limit = isError && error?.message ? limitFromText(error.message) : undefined;
+      if (limit) observed.limit = limit;
     }
   });
 };

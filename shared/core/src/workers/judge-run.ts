@@ -1,3 +1,4 @@
+import { geminiExitLimit } from './limit-signal.js';
 import type { RunEnd, Verdict, WorkerAdapter } from './types.js';
 
 /**
@@ -17,6 +18,14 @@ export const judgeRun = (adapter: WorkerAdapter, end: RunEnd, limits: { stallMs:
   if (end.spawnError) return { state: 'failed', outcome: 'start_failed', reason: end.spawnError };
   if (observed.sessionNotFound) return { state: 'failed', outcome: 'session_not_found', reason: 'the agent does not know the session to resume' };
   if (end.signal) return { state: 'interrupted', outcome: 'interrupted', reason: `killed by ${end.signal}` };
+  // A limit is the account's, not the task's: never judged a failure, unless the run
+  // got through anyway (the agent retried and finished).
+  const limit = observed.limit ?? (adapter.name === 'gemini' ? geminiExitLimit(end.exitCode) : undefined);
+  const succeeded = end.exitCode === 0 && (adapter.name === 'command' || (observed.final !== undefined && !observed.final.isError));
+  if (limit && !succeeded) {
+    const words = limit.text ?? observed.final?.text ?? end.lastLine;
+    return { state: 'limited', outcome: 'limited', reason: `${limit.kind === 'overloaded' ? 'the service is overloaded' : `${limit.kind} limit`}${words ? `: ${words}` : ''}` };
+  }
   if (adapter.name === 'command') {
     return end.exitCode === 0 ? { state: 'exited', outcome: 'ok', reason: null } : { state: 'failed', outcome: 'error', reason: said(`exit code ${end.exitCode}`) };
   }

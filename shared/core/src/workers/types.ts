@@ -1,3 +1,4 @@
+import type { LimitSignal } from './limit-signal.js';
 import type { Outcome, RunState } from '../status/schema.js';
 
 /** What the supervisor asks an adapter to run. */
@@ -10,6 +11,10 @@ export interface RunRequest {
   resumeSessionId?: string | null;
   /** For the `command` worker: "PROGRAM ARGS..." as given by --worker-cmd. */
   workerCmd?: string | null;
+  /** Turns the agent may take (claude --max-turns); others ignore it. */
+  maxTurns?: number | null;
+  /** What the run may still spend (claude --max-budget-usd); others ignore it. */
+  maxBudgetUsd?: number | null;
 }
 
 /** A program and its argv, never passed through a shell. */
@@ -33,6 +38,8 @@ export interface Observation {
   sessionNotFound: boolean;
   /** The agent ended its turn because it was interrupted (Claude: terminal_reason aborted_streaming). */
   aborted: boolean;
+  /** The agent said its account hit a rate or usage limit, or the service was overloaded. */
+  limit?: LimitSignal;
 }
 
 /** Fed every line of a run's output (stdout and stderr, in order). */

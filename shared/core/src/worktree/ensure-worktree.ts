@@ -1,39 +1,25 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { FailureError } from '../errors/errors.js';
+import { createWorktree } from './create-worktree.js';
+import { keepOutOfIndex } from './keep-out-of-index.js';
+import { git } from './run-git.js';
+import { parseWorktreeList } from './worktree-entries.js';
+import { assertSafeWorktreePath } from './worktree-path-safety.js';
+import type { WorktreeSetup } from './worktree-setup.js';
 
 export interface WorktreeSpec {
+  /** The main checkout. */
   repo: string;
   /** Also kept out of `git status` when inside the repository. */
   stateDir?: string;
   worktree: string;
   branch: string;
+  /** The commit a new task branch starts from (dispatch --base); default the main checkout's HEAD. */
+  base?: string | null;
+  /** The task's log: what the user should know is appended there as `task-manager:` lines. */
+  log?: string;
 }
-
-interface GitResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-// node:child_process, not execa: importing execa costs ~80 ms, and this runs on the
-// path from dispatch to a running worker (docs/decisions.md).
-const runGit = (cwd: string, args: string[]): Promise<GitResult> =>
-  new Promise((resolve) => {
-    execFile('git', args, { cwd, encoding: 'utf8' }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-      resolve({ code, stdout: stdout.trim(), stderr: stderr.trim() || (error && typeof error.code !== 'number' ? error.message : '') });
-    });
-  });
-
-const git = async (cwd: string, args: string[]): Promise<string> => {
-  const result = await runGit(cwd, args);
-  if (result.code !== 0) {
-    throw new FailureError(`git ${args.join(' ')} failed: ${result.stderr || `exit ${result.code}`}`, 'git_failed', { cwd });
-  }
-  return result.stdout;
-};
 
 const realpath = (p: string) => {
   try {
@@ -43,52 +29,52 @@ const realpath = (p: string) => {
   }
 };
 
-/** Keeps a directory (worktrees, state) out of `git status` when it lies inside the repository. */
-export const excludeFromStatus = async (repo: string, dir: string): Promise<void> => {
-  const relative = path.relative(realpath(repo), realpath(dir));
-  if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) return;
-  const commonDir = path.resolve(repo, await git(repo, ['rev-parse', '--git-common-dir']));
-  const exclude = path.join(commonDir, 'info', 'exclude');
-  const line = `/${relative.split(path.sep).join('/')}/`;
-  const current = fs.existsSync(exclude) ? fs.readFileSync(exclude, 'utf8') : '';
-  if (current.split('\n').includes(line)) return;
-  fs.mkdirSync(path.dirname(exclude), { recursive: true });
-  fs.appendFileSync(exclude, `${current === '' || current.endsWith('\n') ? '' : '\n'}${line}\n`);
-};
-
 const isWorktreeOf = async (repo: string, dir: string): Promise<boolean> => {
-  const list = await git(repo, ['worktree', 'list', '--porcelain']);
   const target = realpath(dir);
-  return list.split('\n').some((line) => line.startsWith('worktree ') && realpath(line.slice('worktree '.length)) === target);
+  return parseWorktreeList(await git(repo, ['worktree', 'list', '--porcelain'])).some((e) => realpath(e.path) === target);
 };
 
-const branchExists = async (repo: string, branch: string): Promise<boolean> =>
-  (await runGit(repo, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`])).code === 0;
+const REUSED: WorktreeSetup = {
+  action: 'reused',
+  base_commit: null,
+  branch_reused: false,
+  main_checkout_dirty: false,
+  stale_entry_removed: false,
+  submodules: null,
+  hook_failure: null,
+  warnings: [],
+};
 
 /**
  * `<worktrees dir>/<slug>` on branch `task/<slug>`: reused when it is already a worktree
- * of this repository, created from HEAD when missing (or from the existing branch), and
- * a clear error when something else is in the way.
+ * of this repository, created when missing (see createWorktree), refused when something
+ * else is in the way or the path leads through a symlink in the repository. The
+ * worktrees and state directories are kept out of the user's index.
  */
-export const ensureWorktree = async (spec: WorktreeSpec): Promise<'created' | 'reused'> => {
-  const { repo, worktree, branch } = spec;
+export const ensureWorktree = async (spec: WorktreeSpec): Promise<WorktreeSetup> => {
+  const { repo, worktree } = spec;
+  assertSafeWorktreePath(repo, worktree);
   const parent = path.dirname(worktree);
   fs.mkdirSync(parent, { recursive: true });
-  await excludeFromStatus(repo, parent);
-  if (spec.stateDir) await excludeFromStatus(repo, spec.stateDir);
+  await keepOutOfIndex(repo, parent);
+  if (spec.stateDir) await keepOutOfIndex(repo, spec.stateDir);
   if (fs.existsSync(worktree)) {
-    if (await isWorktreeOf(repo, worktree)) return 'reused';
+    if (await isWorktreeOf(repo, worktree)) return { ...REUSED, warnings: [] };
     throw new FailureError(
       `${worktree} exists but is not a worktree of ${repo}; move it away or choose another --worktrees-dir`,
       'worktree_conflict',
       { worktree },
     );
   }
-  // A worktree whose directory was deleted by hand is still registered; prune it first.
-  await git(repo, ['worktree', 'prune']);
-  const args = (await branchExists(repo, branch))
-    ? ['worktree', 'add', worktree, branch]
-    : ['worktree', 'add', '-b', branch, worktree, 'HEAD'];
-  await git(repo, args);
-  return 'created';
+  const setup = await createWorktree(spec);
+  if (spec.log) {
+    const lines = [
+      `created worktree ${worktree} on ${spec.branch} at ${setup.base_commit}`,
+      ...(setup.stale_entry_removed ? [`removed the stale registration of ${worktree} (its folder had been deleted)`] : []),
+      ...(setup.submodules?.initialized.length ? [`submodules checked out from the main checkout's copies: ${setup.submodules.initialized.join(', ')}`] : []),
+      ...setup.warnings.map((w) => `warning: ${w}`),
+    ];
+    fs.appendFileSync(spec.log, lines.map((l) => `task-manager: worktree: ${l}\n`).join(''));
+  }
+  return setup;
 };
