@@ -1,6 +1,7 @@
 import { runBatch } from '@task-manager/core/cli/batch';
 import type { ParsedArgs } from '@task-manager/core/cli/flags';
 import type { Io } from '@task-manager/core/cli/io';
+import { forTerminal } from '@task-manager/core/cli/terminal-text';
 import { wantsTable } from '@task-manager/core/cli/output-mode';
 import { promptFromFlags } from '@task-manager/core/cli/prompt-flags';
 import { resolveConfig } from '@task-manager/core/config/resolve-config';
@@ -33,7 +34,7 @@ export const run = async ({ flags, positionals }: ParsedArgs, io: Io): Promise<E
       { slug, prompt, mode: modeOf(value.mode, Boolean(flags.interrupt)), graceMs: config.graceMs },
       { waitMs: config.dispatchTimeoutMs },
     );
-    if (table) io.stdout.write(`${record.result.padEnd(11)} ${slug}  follow-up ${record.followup_id}  position ${record.position ?? '-'}  run ${record.run_id ?? '-'}\n`);
+    if (table) io.stdout.write(`${forTerminal(`${record.result.padEnd(11)} ${slug}  follow-up ${record.followup_id}  position ${record.position ?? '-'}  run ${record.run_id ?? '-'}`)}\n`);
     else await out.write(record);
     return record.result === 'timeout' ? EXIT.failure : EXIT.ok;
   });

@@ -2,11 +2,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { batchItems } from '@task-manager/core/cli/batch';
 import type { ParsedArgs } from '@task-manager/core/cli/flags';
 import type { Io } from '@task-manager/core/cli/io';
+import { forTerminal } from '@task-manager/core/cli/terminal-text';
 import { wantsTable } from '@task-manager/core/cli/output-mode';
 import { parseNonNegative } from '@task-manager/core/config/env-values';
 import { resolveConfig, type Config } from '@task-manager/core/config/resolve-config';
 import { EXIT, type ExitCode, worstExitCode } from '@task-manager/core/errors/exit-codes';
 import { UsageError } from '@task-manager/core/errors/errors';
+import { checkStateDir } from '@task-manager/core/fsx/state-dir';
 import { clearGaveUp } from '@task-manager/core/heartbeat/clear';
 import { runTick } from '@task-manager/core/heartbeat/tick';
 import { RecordOutput } from '@task-manager/core/ndjson/output';
@@ -15,6 +17,10 @@ import { markDuplicates } from '@task-manager/core/tasks/load-tasks';
 import type { LoadedTask } from '@task-manager/core/tasks/task';
 import { taskFromRecord } from '@task-manager/core/tasks/task-from-record';
 import { nowIso } from '@task-manager/core/time/clock';
+
+// Reasons and messages carry text from outside (a task file, an agent's error): each
+// line goes through forTerminal, so no escape sequence reaches the terminal.
+const humanLine = (r: Record<string, any>): string => `${forTerminal(human(r).replace(/\n$/, ''))}\n`;
 
 const human = (r: Record<string, any>): string => {
   if (r.type === 'task') return `${String(r.class).padEnd(12)} ${r.slug}  ${r.reason}${r.until ? ` (until ${r.until})` : ''}\n`;
@@ -41,13 +47,14 @@ export const run = async ({ flags, positionals }: ParsedArgs, io: Io): Promise<E
   const emit = async (record: Record<string, unknown>) => {
     if (record.type === 'error' || (record.type === 'task' && record.class === 'invalid')) {
       codes.push(EXIT.badInput);
-      io.stderr.write(`hb-tick: ${record.source ?? record.slug ?? ''}: ${record.message ?? record.reason}\n`);
+      io.stderr.write(`hb-tick: ${forTerminal(`${record.source ?? record.slug ?? ''}: ${record.message ?? record.reason}`)}\n`);
     }
-    if (table) io.stdout.write(human(record));
+    if (table) io.stdout.write(humanLine(record));
     else await out.write(record);
   };
 
   if (flags.clear !== undefined) {
+    checkStateDir(config.stateDir);
     await emit(await clearGaveUp(config.stateDir, validateSlug(flags.clear)));
     return EXIT.ok;
   }

@@ -1,25 +1,31 @@
 import type { ParsedArgs } from '@task-manager/core/cli/flags';
 import type { Io } from '@task-manager/core/cli/io';
+import { forTerminal } from '@task-manager/core/cli/terminal-text';
 import { wantsTable } from '@task-manager/core/cli/output-mode';
 import { slugInputs } from '@task-manager/core/cli/slug-inputs';
 import { resolveConfig } from '@task-manager/core/config/resolve-config';
 import { EXIT, type ExitCode, worstExitCode } from '@task-manager/core/errors/exit-codes';
 import { exitCodeOf } from '@task-manager/core/errors/errors';
+import { checkStateDir } from '@task-manager/core/fsx/state-dir';
 import { errorRecord } from '@task-manager/core/ndjson/error-record';
 import { RecordOutput } from '@task-manager/core/ndjson/output';
 import { reapDispatches } from '@task-manager/core/reap/reap-dispatches';
 import type { ReapOptions } from '@task-manager/core/reap/reap-slug';
 import { nowIso } from '@task-manager/core/time/clock';
 
-// On a terminal: one readable line per change.
+// On a terminal: one readable line per change, with no escape sequence from the data.
 const line = (r: Record<string, unknown>): string =>
-  r.type === 'reap'
-    ? `${String(r.action).padEnd(19)} ${String(r.slug).padEnd(24)} ${r.from ?? ''}${r.to ? ` -> ${r.to}` : ''}  ${r.reason}${r.dry_run ? '  (dry run)' : ''}\n`
-    : `${'error'.padEnd(19)} ${String(r.slug ?? r.source ?? '').padEnd(24)} ${r.message}\n`;
+  `${forTerminal(
+    r.type === 'reap'
+      ? `${String(r.action).padEnd(19)} ${String(r.slug).padEnd(24)} ${r.from ?? ''}${r.to ? ` -> ${r.to}` : ''}  ${r.reason}${r.dry_run ? '  (dry run)' : ''}`
+      : `${'error'.padEnd(19)} ${String(r.slug ?? r.source ?? '').padEnd(24)} ${r.message}`,
+  )}\n`;
 
 export const run = async ({ flags, positionals }: ParsedArgs, io: Io): Promise<ExitCode> => {
   const config = resolveConfig(flags, io.env, io.cwd);
   const stateDir = config.stateDir;
+  // It signals the processes a status names: only ever from a directory that is ours alone.
+  checkStateDir(stateDir);
   const out = new RecordOutput(io.stdout);
   const table = wantsTable(io, flags);
   const codes: ExitCode[] = [EXIT.ok];
@@ -38,7 +44,7 @@ export const run = async ({ flags, positionals }: ParsedArgs, io: Io): Promise<E
     for await (const item of reapDispatches(stateDir, slugs, options)) {
       if (item.type === 'failure') {
         const record = errorRecord(item.error, { slug: item.slug });
-        io.stderr.write(`worker-reap: ${item.slug}: ${record.message}\n`);
+        io.stderr.write(`worker-reap: ${item.slug}: ${forTerminal(record.message)}\n`);
         codes.push(exitCodeOf(item.error));
         await emit(record);
       } else {
@@ -56,7 +62,7 @@ export const run = async ({ flags, positionals }: ParsedArgs, io: Io): Promise<E
       if (out.closed) break;
       if (input.slug) await reap([input.slug]);
       else if (input.error) {
-        io.stderr.write(`worker-reap: ${input.error.source}: ${input.error.message}\n`);
+        io.stderr.write(`worker-reap: ${input.error.source}: ${forTerminal(input.error.message)}\n`);
         codes.push(EXIT.badInput);
         await emit({ type: 'error', ...input.error, ts: nowIso() });
       }

@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import { ConflictError } from '../errors/errors.js';
+import { openStateFile } from '../fsx/safe-open.js';
 import { HISTORY_EVENTS } from '../history/events.js';
 import { appendHistory } from '../history/append-history.js';
 import { newId, newToken } from '../ids/new-id.js';
@@ -50,6 +52,10 @@ export const claimSlug = (paths: SlugPaths, request: ClaimRequest, section: Sect
       throw new ConflictError(holderMessage(paths.slug, previous, state), { slug: paths.slug, holder: holderDetails(previous, state) });
     }
   }
+  // The files this chain appends to are checked (and created owner-only) before anything
+  // is written: a link or a foreign file there refuses the claim now, instead of after
+  // the status already says starting.
+  for (const file of [paths.history, paths.log]) fs.closeSync(openStateFile(file, 'append'));
   const fence = nextFence(paths, previous?.fence ?? 0);
   faultPoint('claim-before-fence');
   section.assertHeld();

@@ -1,6 +1,6 @@
 import type { Config } from '../config/resolve-config.js';
 import { FailureError } from '../errors/errors.js';
-import { ensureDir } from '../fsx/atomic-write.js';
+import { ensureStateDir } from '../fsx/state-dir.js';
 import { withCriticalSection } from '../lock/critical-section.js';
 import { slugPaths, type SlugPaths } from '../paths/state-paths.js';
 import { validateSlug } from '../paths/slug.js';
@@ -90,7 +90,7 @@ export const startChain = async (config: Config, request: StartRequest, options:
   const slug = validateSlug(request.slug);
   const spec = buildRunSpec(config, slug, request.worker, request.workerCmd);
   const stateDir = config.stateDir;
-  ensureDir(stateDir);
+  ensureStateDir(stateDir);
   const paths = slugPaths(stateDir, slug);
   const claim = await withCriticalSection(paths.lock, (section) =>
     claimSlug(paths, { spec, prompt: request.prompt, followup: request.followup, requestedBy: request.requestedBy }, section),

@@ -1,6 +1,6 @@
 import type { Config } from '../config/resolve-config.js';
 import { ConflictError } from '../errors/errors.js';
-import { ensureDir } from '../fsx/atomic-write.js';
+import { ensureStateDir } from '../fsx/state-dir.js';
 import { HISTORY_EVENTS } from '../history/events.js';
 import { appendHistory } from '../history/append-history.js';
 import { newId } from '../ids/new-id.js';
@@ -52,7 +52,7 @@ type Decision = { kind: 'queued'; position: number; runId: string | null } | { k
 export const sendFollowup = async (config: Config, request: FollowupRequest, options: { waitMs: number }): Promise<FollowupRecord> => {
   const slug = validateSlug(request.slug);
   const stateDir = config.stateDir;
-  ensureDir(stateDir);
+  ensureStateDir(stateDir);
   const paths = slugPaths(stateDir, slug);
   const followup: Followup = {
     id: newId('f'),

@@ -1,5 +1,6 @@
 import lockfile from 'proper-lockfile';
 import { FailureError, LockLostError } from '../errors/errors.js';
+import { checkLockPath } from '../fsx/safe-open.js';
 
 /**
  * One setting for every lock on every file: proper-lockfile misbehaves when two
@@ -32,6 +33,10 @@ const isErrno = (error: unknown, code: string) => (error as NodeJS.ErrnoExceptio
  * process that lost its lock from acting on it (proper-lockfile#121).
  */
 export const withCriticalSection = async <T>(lockPath: string, fn: (section: Section) => Promise<T> | T, options: SectionOptions = {}): Promise<T> => {
+  // A link or a foreign entry under the lock's name is refused with its own clear line,
+  // not retried as "busy" until the retries run out (a symlinked heartbeat.lock made
+  // every tick report "skipped").
+  checkLockPath(lockPath);
   const controller = new AbortController();
   let lostReason: string | undefined;
   let release: () => Promise<void>;
