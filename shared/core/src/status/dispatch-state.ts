@@ -13,5 +13,5 @@ export type DispatchState = RunState | 'orphaned';
 export const deriveDispatchState = (status: StatusRecord): DispatchState => {
   if (status.state !== 'starting' && status.state !== 'running') return status.state;
   if (isAlive(status.owner)) return status.state;
-  return runIsAlive({ worker: status.worker, token: status.token }) ? 'orphaned' : 'worker_gone';
+  return runIsAlive({ worker: status.worker, token: status.token, owner: status.owner }) ? 'orphaned' : 'worker_gone';
 };
