@@ -20,6 +20,8 @@ import { updateOwnedStatus } from './owned-status.js';
 import { Serial } from './serial.js';
 import { spawnWorker } from './spawn-worker.js';
 import { faultPoint } from '../faults/fault-point.js';
+import { appendStateFile, readStateFile } from '../fsx/safe-open.js';
+import { logRotateBytes, rotateLogIfLarge } from './rotate-log.js';
 
 /** One run to start: the prompt, and the session it resumes. */
 interface NextRun {
@@ -44,6 +46,12 @@ interface ActiveRun {
 const OUTPUT_WRITE_INTERVAL_MS = 1000;
 // A slow poll beside fs.watch: watch events can be coalesced or missed.
 const POLL_MS = 500;
+
+/** What the run left in the log that the parser did not see whole. */
+interface OutputCut {
+  lines: number;
+  bytes: number;
+}
 
 /**
  * Owns one task for a chain of runs: starts each run's worker, follows its output,
@@ -73,6 +81,15 @@ export class Supervisor {
 
   private history(event: string, fields: Record<string, unknown>): void {
     appendHistory(this.paths.history, { event, slug: this.slug, ...fields });
+  }
+
+  /** A note of ours in the task's log; never fatal (the log may have been refused). */
+  private logNote(text: string): void {
+    try {
+      appendStateFile(this.paths.log, text);
+    } catch (error) {
+      process.stderr.write(`task-manager supervisor: ${(error as Error).message}\n`);
+    }
   }
 
   /** Stops the current run, if any, without recording anything (the fence was lost). */
@@ -115,8 +132,8 @@ export class Supervisor {
           await this.endWithoutRun(await this.update(() => undefined), 'interrupted', 'interrupted', 'supervisor stopped before the run started');
           return;
         }
-        const { end, durationMs } = await this.runOnce(next);
-        next = await this.afterRun(next, end, durationMs);
+        const { end, durationMs, cut } = await this.runOnce(next);
+        next = await this.afterRun(next, end, durationMs, cut);
       }
     } finally {
       this.watcher?.close();
@@ -139,7 +156,7 @@ export class Supervisor {
     this.watcher?.close();
   }
 
-  private async runOnce(next: NextRun): Promise<{ end: RunEnd; durationMs: number }> {
+  private async runOnce(next: NextRun): Promise<{ end: RunEnd; durationMs: number; cut: OutputCut }> {
     const invocation = this.adapter.invocation({
       prompt: next.prompt,
       worktree: this.spec.worktree,
@@ -160,7 +177,15 @@ export class Supervisor {
       ...freshRunFields(),
       started_at: nowIso(),
     }));
-    fs.appendFileSync(
+    // Logs are never left to grow without end: a large one is moved to .log.1 here.
+    try {
+      rotateLogIfLarge(this.paths.log, logRotateBytes());
+    } catch (error) {
+      process.stderr.write(`task-manager supervisor: cannot rotate ${this.paths.log}: ${(error as Error).message}\n`);
+    }
+    // Through the safe opener: never through a link, and a log deleted meanwhile is
+    // created again owner-only.
+    appendStateFile(
       this.paths.log,
       `\n=== task-manager: run ${next.runId} of ${this.slug} (attempt ${starting.attempt}, worker ${this.spec.worker}) at ${starting.started_at} ===\n`,
     );
@@ -201,12 +226,12 @@ export class Supervisor {
     const active = this.active;
     await active.stopping;
     await stopRun({ worker: active.worker, token: active.token }, { graceMs: this.spec.grace_ms, firstSignals: this.adapter.stopSignals }).catch(
-      (error) => fs.appendFileSync(this.paths.log, `task-manager: ${(error as Error).message}\n`),
+      (error) => this.logNote(`task-manager: ${(error as Error).message}\n`),
     );
     follower.close();
     this.active = undefined;
     const end: RunEnd = { exitCode: exit.exitCode, signal: exit.signal, observed: parser.observed, stoppedBy: active.stopBy, spawnError: exit.spawnError };
-    return { end, durationMs: Math.round(monotonicMs() - started) };
+    return { end, durationMs: Math.round(monotonicMs() - started), cut: { ...follower.cut } };
   }
 
   private lastOutputWrite = 0;
@@ -246,13 +271,13 @@ export class Supervisor {
     this.lastOutputMono = monotonicMs();
     let logWatch: fs.FSWatcher | undefined;
     try {
-      logWatch = fs.watch(this.paths.log, () => follower.poll());
+      logWatch = fs.watch(this.paths.log, () => follower.pump());
       logWatch.on('error', () => undefined);
     } catch {
       logWatch = undefined;
     }
     const timer = setInterval(() => {
-      follower.poll();
+      follower.pump();
       const now = monotonicMs();
       if (this.spec.stall_ms > 0 && now - this.lastOutputMono > this.spec.stall_ms) void this.stopActive('stall');
       else if (this.spec.max_run_ms > 0 && now - started > this.spec.max_run_ms) void this.stopActive('timeout');
@@ -270,7 +295,7 @@ export class Supervisor {
     if (!active || active.stopping) return active?.stopping ?? Promise.resolve();
     active.stopBy = cause;
     active.stopping = stopRun({ worker: active.worker, token: active.token }, { graceMs, firstSignals: this.adapter.stopSignals }).catch(
-      (error) => fs.appendFileSync(this.paths.log, `task-manager: ${(error as Error).message}\n`),
+      (error) => this.logNote(`task-manager: ${(error as Error).message}\n`),
     );
     return active.stopping;
   }
@@ -282,7 +307,7 @@ export class Supervisor {
       const active = this.active;
       if (!active || active.stopping) return;
       try {
-        const raw = JSON.parse(fs.readFileSync(this.paths.status, 'utf8')) as StatusRecord;
+        const raw = JSON.parse(readStateFile(this.paths.status) ?? 'null') as StatusRecord;
         if (raw.interrupt_requested && raw.run_id === active.runId) {
           const followup = raw.followups?.find((f) => f.id === raw.interrupt_requested);
           void this.stopActive('interrupt', followup?.grace_ms ?? this.spec.grace_ms);
@@ -304,7 +329,7 @@ export class Supervisor {
   }
 
   /** Records the run's end; then the next follow-up, or the release of the task. */
-  private async afterRun(run: NextRun, end: RunEnd, durationMs: number): Promise<NextRun | undefined> {
+  private async afterRun(run: NextRun, end: RunEnd, durationMs: number, cut: OutputCut): Promise<NextRun | undefined> {
     const verdict = judgeRun(this.adapter, end);
     const observed: Observation = end.observed;
     let next: NextRun | undefined;
@@ -338,6 +363,8 @@ export class Supervisor {
         cost_usd: observed.costUsd ?? null,
         result_text: observed.final?.text?.slice(0, 2000) ?? null,
         followup_id: run.followupId,
+        // Over-long lines were cut for parsing (the log keeps them whole).
+        ...(cut.lines > 0 ? { output_lines_cut: cut.lines, output_bytes_skipped: cut.bytes } : {}),
       });
       // Shutdown releases the task; queued follow-ups stay queued for the next chain.
       if (this.shuttingDown) return ended;
