@@ -16,7 +16,11 @@ Options:
                          --worker-cmd is set)
   --worker-cmd "P A..."  run any program as the worker: split into argv without a
                          shell; a {prompt} word is replaced by the prompt, else the
-                         prompt is the last argument (env TASK_MANAGER_WORKER_CMD)
+                         prompt is the last argument (env TASK_MANAGER_WORKER_CMD).
+                         Put {prompt} after -- (if the program takes --): a prompt
+                         such as --output=FILE is then an operand, not an option.
+                         The prompt is on this command line (ps shows it); the
+                         claude, codex, gemini and demo workers read it on stdin
   --timeout SECONDS      wait at most this long for the worker to start
                          (env TASK_MANAGER_DISPATCH_TIMEOUT_SECONDS; default 45)
   --wait                 follow the run(s) to the end and exit with the outcome
@@ -44,5 +48,5 @@ Examples:
   dispatch fix-login --worker codex
   dispatch demo-task --worker demo --wait
   printf '{"slug":"a","prompt":"x"}\\n{"slug":"b"}\\n' | dispatch - | jq -r .result
-  dispatch fix-login --worker-cmd "python3 agent.py --task {prompt}"
+  dispatch fix-login --worker-cmd "python3 agent.py --verbose -- {prompt}"
 `;
