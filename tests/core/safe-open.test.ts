@@ -8,6 +8,7 @@ import path from 'node:path';
 import t from 'tap';
 import { appendStateFile, checkLockPath, openStateFile, readStateFile } from '../../shared/core/dist/fsx/safe-open.js';
 import { checkStateDir, ensureStateDir } from '../../shared/core/dist/fsx/state-dir.js';
+import { withCriticalSection } from '../../shared/core/dist/lock/critical-section.js';
 import { forgetTrackedPaths } from '../../shared/core/dist/fsx/tracked-files.js';
 import { GIT_ENV } from '../fixtures/e2e.js';
 
@@ -110,6 +111,15 @@ t.test('lock paths: a link or a file where a lock directory belongs is refused',
   fs.unlinkSync(lock);
   fs.writeFileSync(lock, '');
   t.throws(() => checkLockPath(lock), refused(/not a directory/));
+});
+
+t.test('a lock directory is created owner-only, and a link in its place is refused before locking', async (t) => {
+  const dir = tmp(t);
+  const lock = path.join(dir, 'dispatch-m.lock');
+  const mode = await withCriticalSection(lock, () => fs.statSync(lock).mode & 0o777);
+  t.equal(mode, 0o700, 'not 0777 less the umask');
+  fs.symlinkSync(dir, lock);
+  await t.rejects(withCriticalSection(lock, () => undefined), refused(/symbolic link where a lock directory belongs/));
 });
 
 t.test('the state directory: ours, not writable by group or others, not a link', async (t) => {

@@ -1,5 +1,7 @@
+import fs from 'node:fs';
 import lockfile from 'proper-lockfile';
 import { FailureError, LockLostError } from '../errors/errors.js';
+import { DIR_MODE } from '../fsx/atomic-write.js';
 import { checkLockPath } from '../fsx/safe-open.js';
 
 /**
@@ -22,6 +24,10 @@ export interface SectionOptions {
   /** Retries span more than the stale time, so a lock left by a killed holder is taken over. */
   retries?: number;
 }
+
+// proper-lockfile creates the lock directory with a bare mkdir (0777 less the umask):
+// ours is created owner-only like every other entry of the state directory.
+const lockFs = { ...fs, mkdir: (dir: string, callback: (error: NodeJS.ErrnoException | null) => void) => fs.mkdir(dir, { mode: DIR_MODE }, callback) };
 
 const isErrno = (error: unknown, code: string) => (error as NodeJS.ErrnoException | undefined)?.code === code;
 
@@ -51,7 +57,7 @@ export const withCriticalSection = async <T>(lockPath: string, fn: (section: Sec
         lostReason = error.message;
         controller.abort(error);
       },
-      ...(options.fs ? { fs: options.fs } : {}),
+      fs: options.fs ?? lockFs,
     });
   } catch (error) {
     if (isErrno(error, 'ELOCKED')) {
