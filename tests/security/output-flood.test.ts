@@ -62,3 +62,16 @@ t.test('a log past TASK_MANAGER_LOG_ROTATE_MIB is moved to .log.1 when the next 
   t.ok(fresh.length < 4096, `the new log is small (${fresh.length} bytes)`);
   t.equal(fs.statSync(`${log}.1`).mode & 0o777, 0o600);
 });
+
+t.test('dispatch-watch --log shows a 50 MiB line without a newline quickly, cut to 1 MiB', async (t) => {
+  const box = sandbox(t);
+  fs.mkdirSync(box.stateDir, { recursive: true, mode: 0o700 });
+  const log = path.join(box.stateDir, 'dispatch-wide.log');
+  fs.writeFileSync(log, Buffer.concat([Buffer.from('before\n'), Buffer.alloc(50 * 1024 * 1024, 0x78), Buffer.from('\nafter\n')]), { mode: 0o600 });
+  const started = Date.now();
+  const r = await runBin('dispatch-watch', ['--log', 'wide'], { cwd: box.repo, env: box.env, timeoutMs: 60_000 });
+  const tookMs = Date.now() - started;
+  t.equal(r.code, 0, r.stderr);
+  t.same(r.records.map((x) => [x.text.length, x.cut_chars ?? 0]), [[6, 0], [1024 * 1024, 49 * 1024 * 1024], [5, 0]], 'the long line cut, and the cut counted');
+  t.ok(tookMs < 10_000, `read in ${tookMs} ms`);
+});

@@ -10,6 +10,8 @@ import { nowIso } from '@task-manager/core/time/clock';
 import { readSnapshot } from '@task-manager/core/watch/read-snapshot';
 import type { WatchContext } from './context.js';
 
+const MAX_LINE_CHARS = 1024 * 1024;
+
 export interface LogOptions {
   follow: boolean;
   /** Stop following once the dispatch is done; exit 5 if it did not end `exited`. */
@@ -36,10 +38,14 @@ export const streamLog = async (ctx: WatchContext, slug: string, options: LogOpt
   let fd: number | undefined;
   let offset = 0;
   let partial = '';
+  // Characters of the current line past MAX_LINE_CHARS: skipped, and said so.
+  let skipped = 0;
 
   const emit = async (text: string) => {
-    if (ctx.table) ctx.io.stdout.write(`${forTerminal(text, { multiline: true })}\n`);
-    else await ctx.out.write({ type: 'log', slug, text, ts: nowIso() });
+    const cut = skipped;
+    skipped = 0;
+    if (ctx.table) ctx.io.stdout.write(`${forTerminal(text, { multiline: true })}${cut ? ` [… ${cut} more characters of this line not shown]` : ''}\n`);
+    else await ctx.out.write({ type: 'log', slug, text, ...(cut ? { cut_chars: cut } : {}), ts: nowIso() });
   };
   const drain = async (final: boolean) => {
     if (fd !== undefined && replaced(fd)) {
@@ -63,15 +69,30 @@ export const streamLog = async (ctx: WatchContext, slug: string, options: LogOpt
     const now = fs.lstatSync(paths.log, { throwIfNoEntry: false });
     return now !== undefined && now.ino !== fs.fstatSync(open).ino;
   };
+  const keep = (text: string) => {
+    const room = Math.max(0, MAX_LINE_CHARS - partial.length);
+    partial += text.length <= room ? text : text.slice(0, room);
+    skipped += Math.max(0, text.length - room);
+  };
   const readRest = async () => {
     if (fd === undefined) return;
     for (;;) {
       const n = fs.readSync(fd, buffer, 0, buffer.length, offset);
       if (n <= 0) break;
       offset += n;
-      const lines = (partial + decoder.write(buffer.subarray(0, n))).split('\n');
-      partial = lines.pop() ?? '';
-      for (const line of lines) await emit(line);
+      // A line is kept up to MAX_LINE_CHARS (an agent may print megabytes with no
+      // newline: joining every read onto it would cost time squared in its length).
+      const segments = decoder.write(buffer.subarray(0, n)).split('\n');
+      const tail = segments.pop() ?? '';
+      for (const [i, segment] of segments.entries()) {
+        if (i === 0) {
+          keep(segment);
+          const line = partial;
+          partial = '';
+          await emit(line);
+        } else await emit(segment);
+      }
+      keep(tail);
       if (ctx.out.closed) return;
     }
   };
