@@ -137,7 +137,12 @@ t.test('history survives a restart of everything and tells the whole story of pr
   );
   t.same(history.filter((e) => e.prompt).map((e) => e.prompt), ['write the parser', 'add tests', 'update the docs'], 'every prompt, in order');
   const runs = history.filter((e) => e.event === 'run_started');
-  t.same(runs.map((e) => e.argv.at(-1)), ['write the parser', 'add tests', 'update the docs'], 'which run carried which prompt');
+  // The prompt is not on the agent's command line (it reads it on stdin): a run names its
+  // follow-up, and the first run carries the dispatch's prompt.
+  const promptOf = (run: Record<string, any>) =>
+    run.followup_id === null ? history.find((e) => e.event === 'dispatch_requested')?.prompt : history.find((e) => e.event === 'followup_queued' && e.followup_id === run.followup_id)?.prompt;
+  t.same(runs.map(promptOf), ['write the parser', 'add tests', 'update the docs'], 'which run carried which prompt');
+  t.same(fakeClaudeCalls(env).map((call) => call.prompt), ['write the parser', 'add tests', 'update the docs'], 'and the agent read each on its stdin');
   t.same(runs.map((e) => e.followup_id), [null, q.records[0].followup_id, c.records[0].followup_id]);
   t.ok(history.filter((e) => e.event === 'run_ended').every((e) => e.outcome === 'ok' && e.session_id === runs[0].session_id), 'one session throughout, every run ok');
   t.ok(history.every((e) => e.type === 'history' && typeof e.ts === 'string' && e.slug === 'story'));

@@ -92,6 +92,9 @@ for (const agent of AGENTS) {
     t.equal(d.code, 0, d.stderr);
     await waitFor(() => fs.existsSync(requests) && fs.readFileSync(requests, 'utf8').includes('SLOW please'), 'the slow request reached the server', 60_000);
     const session = await waitFor(() => statusOf(box, 'a2').session_id, 'session id known');
+    // The prompt reached the model through stdin: it is on no command line.
+    const worker = statusOf(box, 'a2').worker;
+    t.notMatch(fs.readFileSync(`/proc/${worker.pid}/cmdline`, 'utf8'), /SLOW please/, 'not on the agent\'s command line');
     const c = await runBin('dispatch-continue', ['a2', '--interrupt', '--prompt', 'never mind, say hi'], { cwd: box.repo, env, timeoutMs: LONG });
     t.match(c.records[0], { result: 'interrupted' });
     await waitFor(() => chainOver(box, 'a2'), 'chain over', LONG);

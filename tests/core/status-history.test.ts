@@ -84,7 +84,8 @@ t.test('empty, not JSON, wrong shape, a directory, missing', async (t) => {
     ['wrong type', JSON.stringify({ ...sample(), fence: 'three' }), 'status_wrong_shape'],
     ['missing field', JSON.stringify({ ...sample(), state: undefined }), 'status_wrong_shape'],
     ['unknown state', JSON.stringify({ ...sample(), state: 'zombie' }), 'status_wrong_shape'],
-    ['a directory', null, 'status_unreadable'],
+    // Not a regular file: refused like a link would be (fsx/safe-open.ts).
+    ['a directory', null, 'unsafe_state_file'],
   ];
   for (const [what, content, code] of cases) {
     fs.rmSync(file, { recursive: true, force: true });

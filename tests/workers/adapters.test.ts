@@ -21,19 +21,25 @@ const judge = (name: string, lines: string[], end: Partial<RunEnd> = {}) => {
 const j = (o: object) => JSON.stringify(o);
 const LIMITS = { stallMs: 900_000, maxRunMs: 7_200_000 };
 
-t.test('argv: the prompt after --, sessions chosen up front where the CLI allows it', async (t) => {
-  const claude = getAdapter('claude').invocation({ prompt: '-starts with a dash', worktree: '/wt', slug: 's' });
-  t.match(claude.args, ['-p', '--output-format', 'stream-json', '--verbose', '--session-id', claude.sessionId]);
-  t.same(claude.args.slice(-2), ['--', '-starts with a dash']);
+t.test('argv: the prompt on stdin, never on the command line; sessions chosen up front where the CLI allows it', async (t) => {
+  const prompt = '-starts with a dash: secret plan';
+  const claude = getAdapter('claude').invocation({ prompt, worktree: '/wt', slug: 's' });
+  t.same(claude.args, ['-p', '--output-format', 'stream-json', '--verbose', '--session-id', claude.sessionId, '--permission-mode', 'acceptEdits'], 'claude -p with no prompt argument reads stdin');
+  t.equal(claude.stdin, prompt);
   const resumed = getAdapter('claude').invocation({ prompt: 'p', worktree: '/wt', slug: 's', resumeSessionId: 'abc' });
   t.ok(resumed.args.includes('--resume') && resumed.args.includes('abc') && !resumed.args.includes('--session-id'));
   t.equal(resumed.sessionId, 'abc');
-  const codex = getAdapter('codex').invocation({ prompt: 'p', worktree: '/wt', slug: 's', resumeSessionId: 'th-1' });
-  t.same(codex.args, ['exec', '--json', '--skip-git-repo-check', '-s', 'workspace-write', '-C', '/wt', 'resume', 'th-1', '--', 'p'], '-s and -C before resume');
+  const codex = getAdapter('codex').invocation({ prompt, worktree: '/wt', slug: 's', resumeSessionId: 'th-1' });
+  t.same(codex.args, ['exec', '--json', '--skip-git-repo-check', '-s', 'workspace-write', '-C', '/wt', 'resume', 'th-1', '-'], '-s and -C before resume; `-`: the prompt from stdin');
+  t.equal(codex.stdin, prompt);
   t.equal(getAdapter('codex').invocation({ prompt: 'p', worktree: '/wt', slug: 's' }).sessionId, undefined, 'codex ids come from the stream');
-  const gemini = getAdapter('gemini').invocation({ prompt: '--not-a-flag', worktree: '/wt', slug: 's' });
-  t.equal(gemini.args.at(-1), '--prompt=--not-a-flag');
+  const gemini = getAdapter('gemini').invocation({ prompt, worktree: '/wt', slug: 's' });
+  t.notOk(gemini.args.some((a) => a.startsWith('--prompt') || a === '-p'), 'no --prompt: headless gemini takes stdin as the prompt');
+  t.equal(gemini.stdin, prompt);
   t.ok(gemini.args.includes('--session-id'));
+  const demo = getAdapter('demo').invocation({ prompt, worktree: '/wt', slug: 's' });
+  t.equal(demo.stdin, prompt);
+  for (const inv of [claude, codex, gemini, demo]) t.notOk(inv.args.some((a) => a.includes('secret plan')), `${inv.file}: the prompt is not an argument`);
   const cmd = getAdapter('command');
   t.same(cmd.invocation({ prompt: 'do "it"', worktree: '/wt', slug: 's', workerCmd: `python3 agent.py --task {prompt} --name 'my agent'` }).args, ['agent.py', '--task', 'do "it"', '--name', 'my agent']);
   t.same(cmd.invocation({ prompt: 'x; rm -rf /', worktree: '/wt', slug: 's', workerCmd: 'agent --go' }).args, ['--go', 'x; rm -rf /'], 'appended, never parsed');
@@ -129,7 +135,8 @@ t.test('the demo agent: commits in its worktree, resumes its session, and is jud
   const runOnce = (resumeSessionId?: string) =>
     new Promise<{ code: number | null; lines: string[]; sessionId?: string }>((resolve) => {
       const inv = adapter.invocation({ prompt: 'add a note', worktree: dir, slug: 's', resumeSessionId });
-      const child = spawn(inv.file, inv.args, { cwd: dir, env: { ...process.env, TASK_MANAGER_DEMO_DELAY_MS: '5' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(inv.file, inv.args, { cwd: dir, env: { ...process.env, TASK_MANAGER_DEMO_DELAY_MS: '5' }, stdio: ['pipe', 'pipe', 'pipe'] });
+      child.stdin.end(inv.stdin);
       let out = '';
       child.stdout.on('data', (d) => (out += d));
       child.on('close', (code) => resolve({ code, lines: out.trim().split('\n'), sessionId: inv.sessionId }));
@@ -140,6 +147,7 @@ t.test('the demo agent: commits in its worktree, resumes its session, and is jud
   const second = await runOnce(first.sessionId);
   t.match(feed(adapter, second.lines).final?.text, /turn 2 of session/);
   t.equal(execFileSync('git', ['rev-list', '--count', 'HEAD'], { cwd: dir, encoding: 'utf8' }).trim(), '3', 'one commit per turn');
+  t.match(fs.readFileSync(path.join(dir, 'DEMO_NOTES.md'), 'utf8'), /turn 1 of session .*: add a note/, 'the prompt arrived on stdin');
   t.equal(execFileSync('git', ['status', '--porcelain'], { cwd: dir, encoding: 'utf8' }), '', 'transcripts stay out of git status');
   const lost = await runOnce('00000000-0000-4000-8000-000000000000');
   t.equal(lost.code, 1);

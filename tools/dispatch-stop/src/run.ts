@@ -7,7 +7,7 @@ import { parseNonNegative } from '@task-manager/core/config/env-values';
 import { resolveConfig } from '@task-manager/core/config/resolve-config';
 import { EXIT, type ExitCode } from '@task-manager/core/errors/exit-codes';
 import { UsageError } from '@task-manager/core/errors/errors';
-import { ensureStateDir } from '@task-manager/core/fsx/ensure-state-dir';
+import { ensureStateDir } from '@task-manager/core/fsx/state-dir';
 import { holdTask, releaseHold } from '@task-manager/core/hold/hold-task';
 import { whoAmI } from '@task-manager/core/hold/who';
 import { validateSlug } from '@task-manager/core/paths/slug';

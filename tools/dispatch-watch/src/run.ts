@@ -1,10 +1,12 @@
 import type { ParsedArgs } from '@task-manager/core/cli/flags';
 import type { Io } from '@task-manager/core/cli/io';
+import { forTerminal } from '@task-manager/core/cli/terminal-text';
 import { wantsColor, wantsTable } from '@task-manager/core/cli/output-mode';
 import { slugInputs } from '@task-manager/core/cli/slug-inputs';
 import { parseNonNegative } from '@task-manager/core/config/env-values';
 import { resolveConfig } from '@task-manager/core/config/resolve-config';
 import { EXIT, type ExitCode } from '@task-manager/core/errors/exit-codes';
+import { checkStateDir } from '@task-manager/core/fsx/state-dir';
 import { UsageError } from '@task-manager/core/errors/errors';
 import { RecordOutput } from '@task-manager/core/ndjson/output';
 import { requireStateDir } from '@task-manager/core/paths/require-state-dir';
@@ -50,6 +52,8 @@ export const run = async ({ flags, positionals }: ParsedArgs, io: Io): Promise<E
     livenessMs: livenessInterval(flags.interval),
     codes: [EXIT.ok],
   };
+  // Read-only, but what it prints comes from there: a directory others can write is refused.
+  checkStateDir(ctx.stateDir);
 
   if (flags.log !== undefined) {
     if (positionals.length > 0) throw new UsageError('--log takes one slug as its value; give no other slugs with it');
@@ -65,7 +69,7 @@ export const run = async ({ flags, positionals }: ParsedArgs, io: Io): Promise<E
     for await (const input of slugInputs(positionals, io, () => [])) {
       if (input.slug) slugs.push(input.slug);
       else if (input.error) {
-        io.stderr.write(`dispatch-watch: ${input.error.source}: ${input.error.message}\n`);
+        io.stderr.write(`dispatch-watch: ${input.error.source}: ${forTerminal(input.error.message)}\n`);
         ctx.codes.push(EXIT.badInput);
         // On a terminal the stderr line is the report; a pipe gets the record too.
         if (!ctx.table) await ctx.out.write({ type: 'error', ...input.error, ts: nowIso() });

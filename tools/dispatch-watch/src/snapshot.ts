@@ -1,3 +1,4 @@
+import { forTerminal } from '@task-manager/core/cli/terminal-text';
 import { EXIT, type ExitCode, worstExitCode } from '@task-manager/core/errors/exit-codes';
 import type { WatchRecord } from '@task-manager/core/watch/follow';
 import { readSnapshot } from '@task-manager/core/watch/read-snapshot';
@@ -7,7 +8,7 @@ import type { RecordOutput } from '@task-manager/core/ndjson/output';
 
 export const reportError = (ctx: WatchContext, record: WatchRecord): void => {
   if (record.type !== 'error') return;
-  ctx.io.stderr.write(`dispatch-watch: ${record.slug ? `${record.slug}: ` : ''}${record.message}\n`);
+  ctx.io.stderr.write(`dispatch-watch: ${forTerminal(`${record.slug ? `${record.slug}: ` : ''}${record.message}`)}\n`);
   ctx.codes.push(EXIT.badInput);
 };
 

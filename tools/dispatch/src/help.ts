@@ -18,7 +18,11 @@ Options:
   --worker-cmd "P A..."  run any program as the worker: split into argv without a
                          shell; {prompt} is replaced by the prompt wherever it
                          stands, else the prompt is the last argument
-                         (env TASK_MANAGER_WORKER_CMD)
+                         (env TASK_MANAGER_WORKER_CMD). Put {prompt} after -- (if
+                         the program takes --): a prompt such as --output=FILE is
+                         then an operand, not an option. The prompt is on this
+                         command line (ps shows it); the claude, codex, gemini and
+                         demo workers read it on stdin
   --allow-task-commands  let a task file's worker_cmd run (off: refused, exit 4)
                          (env TASK_MANAGER_ALLOW_TASK_COMMANDS=1)
   --timeout SECONDS      wait at most this long for the worker to start
@@ -55,5 +59,5 @@ Examples:
   dispatch demo-task --worker demo --wait
   printf '{"slug":"a","prompt":"x"}\\n{"slug":"b"}\\n' | dispatch - | jq -r .result
   dispatch fix-login --worker-cmd "python3 agent.py --task={prompt}"
-  dispatch fix-login --worker-cmd "my-agent --model x -- {prompt}"
+  dispatch fix-login --worker-cmd "python3 agent.py --verbose -- {prompt}"
 `;

@@ -3,6 +3,7 @@ import { runBatch } from '@task-manager/core/cli/batch';
 import { Sink } from '@task-manager/core/cli/sink';
 import type { ParsedArgs } from '@task-manager/core/cli/flags';
 import type { Io } from '@task-manager/core/cli/io';
+import { forTerminal } from '@task-manager/core/cli/terminal-text';
 import { wantsTable } from '@task-manager/core/cli/output-mode';
 import { promptFromFlags } from '@task-manager/core/cli/prompt-flags';
 import { resolveConfig } from '@task-manager/core/config/resolve-config';
@@ -18,10 +19,13 @@ import { validateSlug } from '@task-manager/core/paths/slug';
 import { slugPaths } from '@task-manager/core/paths/state-paths';
 import { nowIso } from '@task-manager/core/time/clock';
 
+// A terminal line: reasons and messages can hold an agent's text, so no escape sequence passes.
 const human = (r: Record<string, unknown>): string =>
-  r.type === 'dispatch'
-    ? `${String(r.result).padEnd(8)} ${r.slug}  run ${r.run_id}  worker ${r.worker} pid ${r.worker_pid ?? '-'}  state ${r.state}\n`
-    : `${String(r.type).padEnd(8)} ${r.slug ?? ''}  ${r.message ?? JSON.stringify(r)}\n`;
+  `${forTerminal(
+    r.type === 'dispatch'
+      ? `${String(r.result).padEnd(8)} ${r.slug}  run ${r.run_id}  worker ${r.worker} pid ${r.worker_pid ?? '-'}  state ${r.state}`
+      : `${String(r.type).padEnd(8)} ${r.slug ?? ''}  ${r.message ?? JSON.stringify(r)}`,
+  )}\n`;
 
 export const run = async ({ flags, positionals }: ParsedArgs, io: Io): Promise<ExitCode> => {
   if (positionals.length === 0) throw new UsageError('no task given: pass one or more SLUGs, or - to read records from stdin');

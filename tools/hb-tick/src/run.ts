@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { badLineRecord, batchItems } from '@task-manager/core/cli/batch';
 import { Sink } from '@task-manager/core/cli/sink';
+import { forTerminal } from '@task-manager/core/cli/terminal-text';
 import type { ParsedArgs } from '@task-manager/core/cli/flags';
 import type { Io } from '@task-manager/core/cli/io';
 import { wantsTable } from '@task-manager/core/cli/output-mode';
@@ -9,6 +10,7 @@ import { resolveConfig, type Config } from '@task-manager/core/config/resolve-co
 import { EXIT, type ExitCode } from '@task-manager/core/errors/exit-codes';
 import { UsageError } from '@task-manager/core/errors/errors';
 import { checkWorkerFlags } from '@task-manager/core/dispatch/worker-for-task';
+import { checkStateDir } from '@task-manager/core/fsx/state-dir';
 import { clearGaveUp } from '@task-manager/core/heartbeat/clear';
 import { runTick } from '@task-manager/core/heartbeat/tick';
 import type { ErrorRecord } from '@task-manager/core/ndjson/error-record';
@@ -48,7 +50,7 @@ export const run = async ({ flags, positionals }: ParsedArgs, io: Io): Promise<E
     if (record.type === 'error') return sink.errorRecord(record as unknown as ErrorRecord, EXIT.badInput);
     if (record.type === 'task' && record.class === 'invalid') {
       sink.note(EXIT.badInput);
-      io.stderr.write(`hb-tick: ${record.source ?? record.slug ?? ''}: ${record.reason}\n`);
+      io.stderr.write(`hb-tick: ${forTerminal(`${record.source ?? record.slug ?? ''}: ${record.reason}`)}\n`);
     }
     await sink.emit(record);
   };
@@ -57,6 +59,7 @@ export const run = async ({ flags, positionals }: ParsedArgs, io: Io): Promise<E
   if (flags.clear !== undefined) {
     const extra = [...positionals.map((p) => JSON.stringify(p)), ...['dry-run', 'every'].filter((f) => flags[f] !== undefined && flags[f] !== false).map((f) => `--${f}`)];
     if (extra.length > 0) throw new UsageError(`--clear takes one task and no other work; remove ${extra.join(', ')} (run hb-tick again after clearing)`);
+    checkStateDir(config.stateDir);
     await emit(await clearGaveUp(config.stateDir, validateSlug(flags.clear)));
     return EXIT.ok;
   }

@@ -1,25 +1,31 @@
 import type { ParsedArgs } from '@task-manager/core/cli/flags';
 import type { Io } from '@task-manager/core/cli/io';
+import { forTerminal } from '@task-manager/core/cli/terminal-text';
 import { wantsTable } from '@task-manager/core/cli/output-mode';
 import { Sink } from '@task-manager/core/cli/sink';
 import { slugInputs } from '@task-manager/core/cli/slug-inputs';
 import { resolveConfig } from '@task-manager/core/config/resolve-config';
 import { EXIT, type ExitCode } from '@task-manager/core/errors/exit-codes';
 import { requireStateDir } from '@task-manager/core/paths/require-state-dir';
+import { checkStateDir } from '@task-manager/core/fsx/state-dir';
 import { reapDispatches } from '@task-manager/core/reap/reap-dispatches';
 import type { ReapOptions } from '@task-manager/core/reap/reap-slug';
 import { nowIso } from '@task-manager/core/time/clock';
 
-// On a terminal: one readable line per change.
+// On a terminal: one readable line per change, with no escape sequence from the data.
 const line = (r: Record<string, unknown>): string =>
-  r.type === 'reap'
-    ? `${String(r.action).padEnd(19)} ${String(r.slug).padEnd(24)} ${r.from ?? ''}${r.to ? ` -> ${r.to}` : ''}  ${r.reason}${r.dry_run ? '  (dry run)' : ''}\n`
-    : `${'error'.padEnd(19)} ${String(r.slug ?? r.source ?? '').padEnd(24)} ${r.message}\n`;
+  `${forTerminal(
+    r.type === 'reap'
+      ? `${String(r.action).padEnd(19)} ${String(r.slug).padEnd(24)} ${r.from ?? ''}${r.to ? ` -> ${r.to}` : ''}  ${r.reason}${r.dry_run ? '  (dry run)' : ''}`
+      : `${'error'.padEnd(19)} ${String(r.slug ?? r.source ?? '').padEnd(24)} ${r.message}`,
+  )}\n`;
 
 export const run = async ({ flags, positionals }: ParsedArgs, io: Io): Promise<ExitCode> => {
   const config = resolveConfig(flags, io.env, io.cwd);
   requireStateDir(config);
   const stateDir = config.stateDir;
+  // It signals the processes a status names: only ever from a directory that is ours alone.
+  checkStateDir(stateDir);
   const table = wantsTable(io, flags);
   const sink = new Sink({ name: 'worker-reap', io, table, human: line });
   let changes = 0;

@@ -3,6 +3,7 @@ import { exitCodeOf, UsageError } from '../errors/errors.js';
 import { errorRecord, type ErrorRecord } from '../ndjson/error-record.js';
 import { RecordOutput } from '../ndjson/output.js';
 import type { Io } from './io.js';
+import { forTerminal } from './terminal-text.js';
 
 export interface SinkOptions {
   /** The bin's name, the prefix of every line on stderr. */
@@ -38,7 +39,8 @@ export class Sink {
 
   async emit(record: Record<string, unknown>): Promise<void> {
     if (this.options.table) {
-      if (this.options.human) this.options.io.stdout.write(this.options.human(record));
+      // Records carry text from outside (an agent's error, a task file): never an escape sequence on a terminal.
+      if (this.options.human) this.options.io.stdout.write(forTerminal(this.options.human(record), { multiline: true }));
     } else await this.out.write(record);
   }
 
@@ -52,7 +54,7 @@ export class Sink {
 
   async errorRecord(record: ErrorRecord, code: ExitCode): Promise<void> {
     const where = record.source && record.source !== 'argv' ? `${record.source}: ` : '';
-    this.options.io.stderr.write(`${this.options.name}: ${where}${record.message}\n`);
+    this.options.io.stderr.write(`${this.options.name}: ${forTerminal(`${where}${record.message}`)}\n`);
     this.codes.push(code);
     if (!this.options.table) await this.out.write(record);
   }

@@ -1,12 +1,14 @@
+import { forTerminal } from './terminal-text.js';
+
 export interface Column {
   header: string;
   get: (row: Record<string, unknown>) => unknown;
 }
 
+// A cell can hold an agent's error or a file name: no escape sequence reaches the terminal.
 const cell = (value: unknown): string => {
   if (value === null || value === undefined) return '-';
-  if (typeof value === 'object') return JSON.stringify(value);
-  return String(value);
+  return forTerminal(typeof value === 'object' ? JSON.stringify(value) : String(value));
 };
 
 /** A plain aligned table for people; machines read the NDJSON. */

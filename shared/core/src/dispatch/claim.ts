@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import { ConflictError, HeldError } from '../errors/errors.js';
+import { openStateFile } from '../fsx/safe-open.js';
 import { HISTORY_EVENTS } from '../history/events.js';
 import { appendHistory } from '../history/append-history.js';
 import { newId, newToken } from '../ids/new-id.js';
@@ -57,6 +59,10 @@ export const claimSlug = async (paths: SlugPaths, request: ClaimRequest, section
       throw new HeldError(`task ${paths.slug} is held (by ${previous.held.by} at ${previous.held.at}); release it with dispatch-stop --release ${paths.slug}`, { slug: paths.slug, held: previous.held });
     }
   }
+  // The files this chain appends to are checked (and created owner-only) before anything
+  // is written: a link or a foreign file there refuses the claim now, instead of after
+  // the status already says starting.
+  for (const file of [paths.history, paths.log]) fs.closeSync(openStateFile(file, 'append'));
   const fence = nextFence(paths, previous?.fence ?? 0);
   if (fence !== undefined) await claimWorktree(request.spec, { stateDir: path.dirname(paths.status), slug: paths.slug, fence });
   faultPoint('claim-before-fence');

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { FILE_MODE } from '../fsx/atomic-write.js';
+import { openStateFile } from '../fsx/safe-open.js';
 import type { SlugPaths } from '../paths/state-paths.js';
 
 const SUPERVISOR_MAIN = fileURLToPath(new URL('../supervisor/main.js', import.meta.url));
@@ -25,7 +25,7 @@ const supervisorEnv = (): NodeJS.ProcessEnv => {
  * dispatch hot path and execa costs ~70 ms to import (docs/decisions.md).
  */
 export const spawnSupervisor = (stateDir: string, paths: SlugPaths, fence: number): { pid: number | undefined; exited: Promise<number | null> } => {
-  const log = fs.openSync(paths.log, 'a', FILE_MODE);
+  const log = openStateFile(paths.log, 'append');
   try {
     const child = spawn(process.execPath, [SUPERVISOR_MAIN, stateDir, paths.slug, String(fence)], {
       detached: true,

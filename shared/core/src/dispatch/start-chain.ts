@@ -1,6 +1,6 @@
 import type { Config } from '../config/resolve-config.js';
 import { FailureError } from '../errors/errors.js';
-import { ensureStateDir } from '../fsx/ensure-state-dir.js';
+import { ensureStateDir } from '../fsx/state-dir.js';
 import { withCriticalSection } from '../lock/critical-section.js';
 import { slugPaths, type SlugPaths } from '../paths/state-paths.js';
 import { validateSlug } from '../paths/slug.js';

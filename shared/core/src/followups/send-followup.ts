@@ -3,7 +3,7 @@ import { ConflictError, FailureError } from '../errors/errors.js';
 import type { WorkerChoice } from '../workers/choose-worker.js';
 import type { Task } from '../tasks/task.js';
 import { refuseIfLimited } from '../dispatch/refuse-if-limited.js';
-import { ensureStateDir } from '../fsx/ensure-state-dir.js';
+import { ensureStateDir } from '../fsx/state-dir.js';
 import { HISTORY_EVENTS } from '../history/events.js';
 import { appendHistory } from '../history/append-history.js';
 import { newId } from '../ids/new-id.js';

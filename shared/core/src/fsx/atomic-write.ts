@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { refuseTracked } from './tracked-files.js';
 
 /** Files hold prompts and agent output, which can be private: owner only. */
 export const FILE_MODE = 0o600;
@@ -26,10 +27,13 @@ const fsyncDir = (dir: string): void => {
  */
 export const writeFileAtomic = (file: string, content: string): void => {
   const dir = path.dirname(file);
+  // The rename replaces a link or a foreign file rather than writing through it; a
+  // file git tracks is not ours to replace at all.
+  refuseTracked(file);
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   let fd: number | undefined;
   try {
-    fd = fs.openSync(tmp, 'wx', FILE_MODE);
+    fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, FILE_MODE);
     fs.writeFileSync(fd, content);
     fs.fsyncSync(fd);
     fs.closeSync(fd);

@@ -1,4 +1,5 @@
-import { ensureDir, writeFileAtomic } from '../fsx/atomic-write.js';
+import { writeFileAtomic } from '../fsx/atomic-write.js';
+import { ensureStateDir } from '../fsx/state-dir.js';
 import { heartbeatPath } from '../paths/state-paths.js';
 import { CLASSES, type TaskClass } from './classify.js';
 
@@ -24,6 +25,6 @@ export const emptyCounts = (): Record<TaskClass, number> => Object.fromEntries(C
 
 /** heartbeat.json: the last tick's snapshot, replaced whole. */
 export const writeHeartbeat = (stateDir: string, snapshot: HeartbeatSnapshot): void => {
-  ensureDir(stateDir);
+  ensureStateDir(stateDir);
   writeFileAtomic(heartbeatPath(stateDir), `${JSON.stringify(snapshot, null, 2)}\n`);
 };

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import type { Config } from '../config/resolve-config.js';
 import { TaskManagerError } from '../errors/errors.js';
-import { ensureStateDir } from '../fsx/ensure-state-dir.js';
+import { checkStateDir, ensureStateDir } from '../fsx/state-dir.js';
+import { forgetTrackedPaths } from '../fsx/tracked-files.js';
 import { withCriticalSection, type Section } from '../lock/critical-section.js';
 import { slugPaths } from '../paths/state-paths.js';
 import { reapDispatches } from '../reap/reap-dispatches.js';
@@ -70,6 +71,12 @@ export const runTick = async (config: Config, options: TickOptions, emit: Emit):
     tasks: [],
     actions: [],
   };
+
+  // A `git pull` between two ticks of a loop may have brought files into the state
+  // directory: what git tracks is listed again for every tick, and the directory checked.
+  forgetTrackedPaths();
+  if (options.dryRun) checkStateDir(stateDir);
+  else ensureStateDir(stateDir);
 
   // 1. Reap: the same logic as worker-reap, in this process.
   const hasStatus = new Set(listSlugs(stateDir));
@@ -162,7 +169,6 @@ export const runTick = async (config: Config, options: TickOptions, emit: Emit):
   if (options.dryRun) {
     await classifyAndDispatch();
   } else {
-    ensureStateDir(stateDir);
     try {
       // retries: 0 — a second tick does not wait its turn, it reports and skips.
       await withCriticalSection(path.join(stateDir, 'heartbeat.lock'), classifyAndDispatch, { retries: 0 });

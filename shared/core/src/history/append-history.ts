@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { FILE_MODE } from '../fsx/atomic-write.js';
+import { openStateFile } from '../fsx/safe-open.js';
 import { nowIso } from '../time/clock.js';
 
 export interface HistoryEvent {
@@ -23,7 +23,8 @@ const endsWithNewline = (fd: number): boolean => {
  */
 export const appendHistory = (file: string, event: HistoryEvent): void => {
   const line = `${JSON.stringify({ type: 'history', ts: nowIso(), ...event })}\n`;
-  const fd = fs.openSync(file, 'a+', FILE_MODE);
+  // Never through a link, into a foreign or a committed file (fsx/safe-open.ts).
+  const fd = openStateFile(file, 'appendRead');
   try {
     const text = endsWithNewline(fd) ? line : `\n${line}`;
     fs.writeSync(fd, text);

@@ -1,4 +1,4 @@
-import fs from 'node:fs';
+import { readStateFile } from '../fsx/safe-open.js';
 
 export interface HistoryRecord {
   type: 'history';
@@ -27,13 +27,9 @@ export interface HistoryRead {
  * off the end) is reported in `damaged` and the rest is still read.
  */
 export const readHistory = (file: string): HistoryRead => {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { records: [], damaged: [], tornTail: false };
-    throw error;
-  }
+  // What a history says becomes part of a recap prompt: only ever our own file.
+  const text = readStateFile(file);
+  if (text === undefined) return { records: [], damaged: [], tornTail: false };
   const lines = text.split('\n');
   const last = lines.pop() ?? '';
   const result: HistoryRead = { records: [], damaged: [], tornTail: last.length > 0 };

@@ -1,6 +1,6 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../fsx/atomic-write.js';
+import { readStateFile } from '../fsx/safe-open.js';
 import { withCriticalSection } from '../lock/critical-section.js';
 import { bootId } from '../liveness/proc.js';
 import { elapsedSinceMs, monoStamp, nowIso, nowMs, type MonoStamp } from '../time/clock.js';
@@ -30,7 +30,7 @@ const limitsFile = (stateDir: string) => path.join(stateDir, 'limits.json');
 
 const readAll = (stateDir: string): Record<string, AccountLimit> => {
   try {
-    const parsed = JSON.parse(fs.readFileSync(limitsFile(stateDir), 'utf8')) as { accounts?: Record<string, AccountLimit> };
+    const parsed = JSON.parse(readStateFile(limitsFile(stateDir)) ?? '{}') as { accounts?: Record<string, AccountLimit> };
     return parsed.accounts && typeof parsed.accounts === 'object' ? parsed.accounts : {};
   } catch {
     return {}; // none yet; a damaged file is rewritten by the next limit

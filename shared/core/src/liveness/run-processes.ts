@@ -1,40 +1,32 @@
 import type { Identity } from './identity.js';
-import { isAlive } from './identity.js';
-import { environHas, listProcesses, type ProcStat } from './proc.js';
+import { bootId, environHas, listProcesses, type ProcStat } from './proc.js';
 
 export const RUN_TOKEN_ENV = 'TASK_MANAGER_RUN_TOKEN';
 
-/** What is known about one run's processes: the worker (its pid is the group id) and the token. */
+/** What is known about one run's processes: the worker (its pid is the group id), its supervisor, and the token. */
 export interface RunHandle {
   worker: Identity | null;
   token: string | null;
+  /** The supervisor (or the claimer): only its boot id is used. */
+  owner?: Identity | null;
 }
 
-const startedNotBefore = (stat: ProcStat, identity: Identity): boolean => {
-  try {
-    return BigInt(stat.startTime) >= BigInt(identity.start_time);
-  } catch {
-    return false;
-  }
-};
-
 /**
- * The live processes that belong to a run: members of the worker's process group,
- * and any process carrying the run's token (a grandchild that left the group with
- * setsid still inherited the environment). A process that merely reuses a recorded
- * pid matches neither, so it is never signalled.
+ * The live processes that belong to a run: those carrying the run's token in their
+ * environment (`TASK_MANAGER_RUN_TOKEN=<token>`, inherited by every descendant, even
+ * one that left the group with setsid). The token is the proof, not the group: a
+ * process group id, a pid and a start time can be read by anyone in /proc and written
+ * into a status file, while /proc/<pid>/environ can be read only by the process's
+ * owner and a token cannot be planted in a process that is already running. So a
+ * process is never matched for sharing a recorded group or pid alone, a run without a
+ * token has no processes, and a run recorded under another boot has none either.
  */
 export const runProcesses = (run: RunHandle): ProcStat[] => {
-  const all = listProcesses().filter((p) => p.state !== 'Z');
-  const worker = run.worker;
-  const leaderAlive = worker ? isAlive(worker) : false;
-  const leaderPidFree = worker ? !all.some((p) => p.pid === worker.pid) : false;
-  const tokenEntry = run.token ? `${RUN_TOKEN_ENV}=${run.token}` : undefined;
-  return all.filter((p) => {
-    if (p.pid === process.pid) return false;
-    if (worker && p.pgid === worker.pid && (leaderAlive || leaderPidFree) && startedNotBefore(p, worker)) return true;
-    return tokenEntry !== undefined && environHas(p.pid, tokenEntry);
-  });
+  if (!run.token) return [];
+  const boot = bootId();
+  for (const identity of [run.worker, run.owner]) if (identity && identity.boot_id !== boot) return [];
+  const entry = `${RUN_TOKEN_ENV}=${run.token}`;
+  return listProcesses().filter((p) => p.state !== 'Z' && p.pid !== process.pid && environHas(p.pid, entry));
 };
 
 export const runIsAlive = (run: RunHandle): boolean => runProcesses(run).length > 0;

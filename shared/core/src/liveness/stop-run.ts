@@ -3,6 +3,9 @@ import { FailureError } from '../errors/errors.js';
 import { readStat } from './proc.js';
 import { runProcesses, type RunHandle } from './run-processes.js';
 
+// The only signals a stop sends: the polite ones an adapter may ask for, then SIGKILL.
+const POLITE: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
+
 export interface StopOptions {
   graceMs: number;
   /** Claude ends a turn cleanly (a final result event) on SIGINT, so it gets SIGINT first. */
@@ -47,7 +50,10 @@ const waitEmpty = async (run: RunHandle, ms: number): Promise<boolean> => {
  */
 export const stopRun = async (run: RunHandle, options: StopOptions): Promise<StopResult> => {
   if (runProcesses(run).length === 0) return { signalled: false, killed: false };
-  const signals = options.firstSignals ?? ['SIGTERM'];
+  // Whatever asked for them (an adapter looked up by a name a status file holds), only
+  // SIGINT and SIGTERM are sent before SIGKILL.
+  const asked = (options.firstSignals ?? []).filter((s) => POLITE.includes(s));
+  const signals: NodeJS.Signals[] = asked.length > 0 ? asked : ['SIGTERM'];
   const share = options.graceMs / signals.length;
   for (const signal of signals) {
     signalRun(run, signal);

@@ -1,9 +1,12 @@
+import fs from 'node:fs';
 import lockfile from 'proper-lockfile';
 import path from 'node:path';
 import { FailureError, LockLostError } from '../errors/errors.js';
-import { NOT_WRITABLE } from '../fsx/ensure-state-dir.js';
+import { NOT_WRITABLE } from '../fsx/state-dir.js';
 
 const DEFAULT_RETRIES = 400;
+import { DIR_MODE } from '../fsx/atomic-write.js';
+import { checkLockPath } from '../fsx/safe-open.js';
 
 /**
  * One setting for every lock on every file: proper-lockfile misbehaves when two
@@ -26,6 +29,10 @@ export interface SectionOptions {
   retries?: number;
 }
 
+// proper-lockfile creates the lock directory with a bare mkdir (0777 less the umask):
+// ours is created owner-only like every other entry of the state directory.
+const lockFs = { ...fs, mkdir: (dir: string, callback: (error: NodeJS.ErrnoException | null) => void) => fs.mkdir(dir, { mode: DIR_MODE }, callback) };
+
 const isErrno = (error: unknown, code: string) => (error as NodeJS.ErrnoException | undefined)?.code === code;
 
 /**
@@ -36,6 +43,10 @@ const isErrno = (error: unknown, code: string) => (error as NodeJS.ErrnoExceptio
  * process that lost its lock from acting on it (proper-lockfile#121).
  */
 export const withCriticalSection = async <T>(lockPath: string, fn: (section: Section) => Promise<T> | T, options: SectionOptions = {}): Promise<T> => {
+  // A link or a foreign entry under the lock's name is refused with its own clear line,
+  // not retried as "busy" until the retries run out (a symlinked heartbeat.lock made
+  // every tick report "skipped").
+  checkLockPath(lockPath);
   const controller = new AbortController();
   let lostReason: string | undefined;
   let release: () => Promise<void>;
@@ -50,7 +61,7 @@ export const withCriticalSection = async <T>(lockPath: string, fn: (section: Sec
         lostReason = error.message;
         controller.abort(error);
       },
-      ...(options.fs ? { fs: options.fs } : {}),
+      fs: options.fs ?? lockFs,
     });
   try {
     // proper-lockfile retries on every error: a directory that refuses writes (EACCES,

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { fenceFilesBySlug } from '../lock/fence.js';
 import { FILE_PREFIX } from '../paths/state-paths.js';
 import { listSlugs } from '../watch/list-slugs.js';
 import { reapSlug, type ReapOptions, type ReapRecord } from './reap-slug.js';
@@ -12,17 +13,17 @@ export interface ReapFailure {
 
 const LOCK_SUFFIX = '.lock';
 
-/** Slugs with a lock directory: a lock can be left behind before any status was written. */
-const lockedSlugs = (stateDir: string): string[] => {
+const listNames = (stateDir: string): string[] => {
   try {
-    return fs
-      .readdirSync(stateDir)
-      .filter((n) => n.startsWith(FILE_PREFIX) && n.endsWith(LOCK_SUFFIX))
-      .map((n) => n.slice(FILE_PREFIX.length, -LOCK_SUFFIX.length));
+    return fs.readdirSync(stateDir);
   } catch {
     return [];
   }
 };
+
+/** Slugs with a lock directory: a lock can be left behind before any status was written. */
+const lockedSlugs = (names: string[]): string[] =>
+  names.filter((n) => n.startsWith(FILE_PREFIX) && n.endsWith(LOCK_SUFFIX)).map((n) => n.slice(FILE_PREFIX.length, -LOCK_SUFFIX.length));
 
 /**
  * Reaps the slugs given, or 'all' (every status file and every lock directory in the
@@ -32,10 +33,13 @@ const lockedSlugs = (stateDir: string): string[] => {
  */
 export async function* reapDispatches(stateDir: string, slugs: string[] | 'all', options: ReapOptions): AsyncGenerator<ReapRecord | ReapFailure> {
   const all = slugs === 'all';
-  const list = all ? [...new Set([...listSlugs(stateDir), ...lockedSlugs(stateDir)])].sort() : slugs;
+  // One listing serves the lock directories and the fence files to sweep.
+  const names = listNames(stateDir);
+  const fences = fenceFilesBySlug(names);
+  const list = all ? [...new Set([...listSlugs(stateDir), ...lockedSlugs(names)])].sort() : slugs;
   for (const slug of list) {
     try {
-      yield* await reapSlug(stateDir, slug, { ...options, missingOk: options.missingOk ?? all });
+      yield* await reapSlug(stateDir, slug, { ...options, missingOk: options.missingOk ?? all, fences: fences.get(slug) ?? [] });
     } catch (error) {
       yield { type: 'failure', slug, error };
     }

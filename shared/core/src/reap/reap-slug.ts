@@ -1,6 +1,7 @@
 import { HISTORY_EVENTS } from '../history/events.js';
 import { appendHistory } from '../history/append-history.js';
 import { withCriticalSection } from '../lock/critical-section.js';
+import { sweepFences, type FenceFile } from '../lock/fence.js';
 import { stopRun } from '../liveness/stop-run.js';
 import { slugPaths, type SlugPaths } from '../paths/state-paths.js';
 import { deriveDispatchState } from '../status/dispatch-state.js';
@@ -20,6 +21,8 @@ export interface ReapOptions {
   by?: string;
   /** A slug without a status file is not an error (a lock left before any status). */
   missingOk?: boolean;
+  /** The slug's fence files in the state directory: the ones no claim can need are swept. */
+  fences?: readonly FenceFile[];
 }
 
 export interface ReapRecord {
@@ -73,15 +76,17 @@ const markGone = (paths: SlugPaths, seen: StatusRecord, reason: string, by: stri
     return true;
   });
 
+/**
+ * The polite signals of the run's adapter, looked up by name in the registry: the status
+ * file only names the worker, it never supplies signals (and stopRun sends none but
+ * SIGINT, SIGTERM and SIGKILL whatever it is given).
+ */
 const stopSignalsOf = async (status: StatusRecord): Promise<NodeJS.Signals[]> => {
-  if (!status.spec) return ['SIGTERM'];
+  const name = status.spec?.worker;
+  if (typeof name !== 'string') return ['SIGTERM'];
   // The adapters are only needed here: loaded late, so a plain reap does not pay for them.
-  const { getAdapter } = await import('../workers/registry.js');
-  try {
-    return getAdapter(status.spec.worker).stopSignals;
-  } catch {
-    return ['SIGTERM'];
-  }
+  const { knownAdapter } = await import('../workers/registry.js');
+  return knownAdapter(name)?.stopSignals ?? ['SIGTERM'];
 };
 
 /**
@@ -120,6 +125,8 @@ export const reapSlug = async (stateDir: string, slug: string, options: ReapOpti
     readStatus(paths.status); // throws status_missing, naming the file
     return records;
   }
+  // Housekeeping, not a change to report: junk and long-superseded fence files go.
+  if (!options.dryRun && options.fences?.length) sweepFences(stateDir, options.fences, status.fence);
   if (!LIVE_STATES.includes(status.state)) return records;
 
   const state = deriveDispatchState(status);
@@ -134,7 +141,7 @@ export const reapSlug = async (stateDir: string, slug: string, options: ReapOpti
     } else if (options.dryRun) {
       record(status, 'orphan_killed', status.state, 'worker_gone', `would stop ${worker} and its process group, then mark the run worker_gone${note}`);
     } else {
-      const stopped = await stopRun({ worker: status.worker, token: status.token }, { graceMs: options.graceMs, firstSignals: await stopSignalsOf(status) });
+      const stopped = await stopRun({ worker: status.worker, token: status.token, owner: status.owner }, { graceMs: options.graceMs, firstSignals: await stopSignalsOf(status) });
       const how = stopped.killed ? 'killed (SIGKILL after the grace period)' : 'stopped';
       const reason = `orphaned ${worker} ${how} by ${by} --kill-orphans; its process group is empty${note}`;
       if (await markGone(paths, status, reason, by)) record(status, 'orphan_killed', status.state, 'worker_gone', reason);

@@ -7,12 +7,11 @@ import { LOCK_STALE_MS, withCriticalSection } from '../lock/critical-section.js'
  * by a killed holder only ages.
  */
 export const staleLockAge = (lockPath: string, now = Date.now()): number | undefined => {
-  try {
-    const age = now - fs.statSync(lockPath).mtimeMs;
-    return age > LOCK_STALE_MS ? age : undefined;
-  } catch {
-    return undefined;
-  }
+  // lstat: a link under a lock's name is not a lock (withCriticalSection refuses it).
+  const st = fs.lstatSync(lockPath, { throwIfNoEntry: false });
+  if (!st || !st.isDirectory()) return undefined;
+  const age = now - st.mtimeMs;
+  return age > LOCK_STALE_MS ? age : undefined;
 };
 
 /**

@@ -13,7 +13,7 @@ export type DispatchState = RunState | 'orphaned';
 export const deriveDispatchState = (status: StatusRecord): DispatchState => {
   if (status.state !== 'starting' && status.state !== 'running') return status.state;
   if (isAlive(status.owner)) return status.state;
-  return runIsAlive({ worker: status.worker, token: status.token }) ? 'orphaned' : 'worker_gone';
+  return runIsAlive({ worker: status.worker, token: status.token, owner: status.owner }) ? 'orphaned' : 'worker_gone';
 };
 
 /** States in which something still lives for the task, so nothing may start beside it. */

@@ -1,5 +1,6 @@
-import fs from 'node:fs';
 import { BadInputError } from '../errors/errors.js';
+import { readStateFile } from '../fsx/safe-open.js';
+import { UnsafeStateFileError } from '../fsx/unsafe-state.js';
 import type { StatusRecord } from './schema.js';
 import { statusShapeProblem } from './validate-status.js';
 
@@ -32,15 +33,18 @@ export const readStatus = (file: string): StatusRecord => {
   return found;
 };
 
-/** Reads a status file; undefined only when there is no file at all (never dispatched). */
+/**
+ * Reads a status file; undefined only when there is no file at all (never dispatched).
+ * A link, a foreign or git-tracked file is refused (UnsafeStateFileError), never read.
+ */
 export const readStatusIfExists = (file: string): StatusRecord | undefined => {
-  let text: string;
+  let text: string | undefined;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = readStateFile(file);
   } catch (error) {
+    if (error instanceof UnsafeStateFileError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return undefined;
     throw new StatusFileError(file, `cannot be read (${code ?? String(error)})`, 'status_unreadable');
   }
-  return parseStatus(file, text);
+  return text === undefined ? undefined : parseStatus(file, text);
 };

@@ -2,7 +2,8 @@
  * The detached supervisor process: `node main.js <state dir> <slug> <fence>`. Started
  * by dispatch (and continue, and hb-tick) after a claim; owns the task for its chain.
  */
-import fs from 'node:fs';
+import { appendStateFile } from '../fsx/safe-open.js';
+import { checkStateDir } from '../fsx/state-dir.js';
 import { slugPaths } from '../paths/state-paths.js';
 import { FenceLostError } from './owned-status.js';
 import { Supervisor } from './supervisor.js';
@@ -13,6 +14,22 @@ if (!stateDir || !slug || !fenceText) {
   process.exit(2);
 }
 
+const log = (message: string) => {
+  try {
+    appendStateFile(slugPaths(stateDir, slug).log, `task-manager supervisor: ${message}\n`);
+  } catch {
+    process.stderr.write(`task-manager supervisor: ${message}\n`);
+  }
+};
+
+// The directory dispatch checked may have changed hands since: checked again here.
+try {
+  checkStateDir(stateDir);
+} catch (error) {
+  log((error as Error).message);
+  process.exit(1);
+}
+
 const supervisor = new Supervisor(stateDir, slug, Number(fenceText));
 process.on('SIGTERM', () => supervisor.shutdown());
 process.on('SIGINT', () => supervisor.shutdown());
@@ -20,14 +37,6 @@ process.on('SIGINT', () => supervisor.shutdown());
 process.on('SIGHUP', () => undefined);
 // Over a file-size limit a write fails (EFBIG) instead of killing us mid-write.
 process.on('SIGXFSZ', () => undefined);
-
-const log = (message: string) => {
-  try {
-    fs.appendFileSync(slugPaths(stateDir, slug).log, `task-manager supervisor: ${message}\n`);
-  } catch {
-    process.stderr.write(`task-manager supervisor: ${message}\n`);
-  }
-};
 
 supervisor.run().then(
   () => process.exit(0),

@@ -1,10 +1,12 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import { FILE_MODE } from '../fsx/atomic-write.js';
+import path from 'node:path';
+import { openStateFile } from '../fsx/safe-open.js';
 import type { Identity } from '../liveness/identity.js';
 import { bootId, readStat } from '../liveness/proc.js';
 import { RUN_TOKEN_ENV } from '../liveness/run-processes.js';
 import type { Invocation } from '../workers/types.js';
+import { stdinFile } from './worker-stdin.js';
 
 export interface WorkerExit {
   exitCode: number | null;
@@ -35,19 +37,22 @@ const spawnErrorText = (file: string, error: NodeJS.ErrnoException): string =>
 
 /**
  * Starts a worker: its own process group (detached: the group id is its pid, so the
- * whole group can be stopped), stdin closed (agents wait on an open stdin, and Codex
- * appends it to the prompt), stdout and stderr appended straight to the task's log
+ * whole group can be stopped), stdin either the prompt (a file that ends, for agents
+ * that read the prompt there: see worker-stdin.ts) or closed (agents wait on an open
+ * stdin, and Codex appends it to the prompt), stdout and stderr appended straight to the task's log
  * through a file descriptor, so the worker keeps logging even if the supervisor dies.
  * node:child_process rather than execa here: execa's types refuse a descriptor held
  * in a variable as stdout (docs/decisions.md).
  */
 export const spawnWorker = (invocation: Invocation, context: WorkerContext): SpawnedWorker => {
-  const log = fs.openSync(context.log, 'a', FILE_MODE);
+  const log = openStateFile(context.log, 'append');
+  let input: number | undefined;
   try {
+    input = invocation.stdin === undefined ? undefined : stdinFile(path.dirname(context.log), invocation.stdin);
     const child = spawn(invocation.file, invocation.args, {
       cwd: context.cwd,
       detached: true,
-      stdio: ['ignore', log, log],
+      stdio: [input ?? 'ignore', log, log],
       env: {
         ...process.env,
         ...invocation.env,
@@ -66,5 +71,6 @@ export const spawnWorker = (invocation: Invocation, context: WorkerContext): Spa
     return { identity, exited };
   } finally {
     fs.closeSync(log);
+    if (input !== undefined) fs.closeSync(input);
   }
 };

@@ -24,6 +24,8 @@ import { watchPath, type Watch } from '../fsx/watch-path.js';
 import { faultPoint } from '../faults/fault-point.js';
 import { prepareRunWorktree, type RunWorktree } from '../worktree/prepare-run-worktree.js';
 import type { WorktreeSetup } from '../worktree/worktree-setup.js';
+import { appendStateFile, readStateFile } from '../fsx/safe-open.js';
+import { logRotateBytes, rotateLogIfLarge } from './rotate-log.js';
 
 /** One run to start: the prompt, and the session it resumes. */
 interface NextRun {
@@ -46,6 +48,12 @@ interface ActiveRun {
 
 // Output heartbeats (last_output_at) are written at most this often.
 const OUTPUT_WRITE_INTERVAL_MS = 1000;
+
+/** What the run left in the log that the parser did not see whole. */
+interface OutputCut {
+  lines: number;
+  bytes: number;
+}
 
 /**
  * Owns one task for a chain of runs: starts each run's worker, follows its output,
@@ -75,6 +83,15 @@ export class Supervisor {
 
   private history(event: string, fields: Record<string, unknown>): void {
     appendHistory(this.paths.history, { event, slug: this.slug, ...fields });
+  }
+
+  /** A note of ours in the task's log; never fatal (the log may have been refused). */
+  private logNote(text: string): void {
+    try {
+      appendStateFile(this.paths.log, text);
+    } catch (error) {
+      process.stderr.write(`task-manager supervisor: ${(error as Error).message}\n`);
+    }
   }
 
   /** Stops the current run, if any, without recording anything (the fence was lost). */
@@ -126,8 +143,8 @@ export class Supervisor {
           await this.endWithoutRun(await this.update(() => undefined), 'failed', 'start_failed', (error as Error).message);
           return;
         }
-        const { end, durationMs } = await this.runOnce(next, { ...at, worktree_setup: setup });
-        next = await this.afterRun(next, end, durationMs);
+        const { end, durationMs, cut } = await this.runOnce(next, { ...at, worktree_setup: setup });
+        next = await this.afterRun(next, end, durationMs, cut);
       }
     } finally {
       this.watcher?.close();
@@ -154,7 +171,7 @@ export class Supervisor {
     this.watcher?.close();
   }
 
-  private async runOnce(next: NextRun, worktree: RunWorktree & { worktree_setup: WorktreeSetup }): Promise<{ end: RunEnd; durationMs: number }> {
+  private async runOnce(next: NextRun, worktree: RunWorktree & { worktree_setup: WorktreeSetup }): Promise<{ end: RunEnd; durationMs: number; cut: OutputCut }> {
     const invocation = this.adapter.invocation({
       prompt: next.prompt,
       worktree: this.spec.worktree,
@@ -176,9 +193,17 @@ export class Supervisor {
       ...worktree,
       started_at: nowIso(),
     }));
+    // Logs are never left to grow without end: a large one is moved to .log.1 here.
+    try {
+      rotateLogIfLarge(this.paths.log, logRotateBytes());
+    } catch (error) {
+      process.stderr.write(`task-manager supervisor: cannot rotate ${this.paths.log}: ${(error as Error).message}\n`);
+    }
     // A blank line between runs, never before the first one.
     const gap = fs.statSync(this.paths.log, { throwIfNoEntry: false })?.size ? '\n' : '';
-    fs.appendFileSync(
+    // Through the safe opener: never through a link, and a log deleted meanwhile is
+    // created again owner-only.
+    appendStateFile(
       this.paths.log,
       `${gap}=== task-manager: run ${next.runId} of ${this.slug} (attempt ${starting.attempt}, worker ${this.spec.worker}) at ${starting.started_at} ===\n`,
     );
@@ -215,7 +240,7 @@ export class Supervisor {
     this.lastOutputMono = monotonicMs();
     const limits = startRunLimits({
       log: this.paths.log,
-      poll: () => follower.poll(),
+      poll: () => follower.pump(),
       lastOutput: () => this.lastOutputMono,
       startedMono: started,
       stallMs: this.spec.stall_ms,
@@ -234,12 +259,12 @@ export class Supervisor {
     const active = this.active;
     await active.stopping;
     await stopRun({ worker: active.worker, token: active.token }, { graceMs: this.spec.grace_ms, firstSignals: this.adapter.stopSignals }).catch(
-      (error) => fs.appendFileSync(this.paths.log, `task-manager: ${(error as Error).message}\n`),
+      (error) => this.logNote(`task-manager: ${(error as Error).message}\n`),
     );
     follower.close();
     this.active = undefined;
     const end: RunEnd = { exitCode: exit.exitCode, signal: exit.signal, observed: parser.observed, stoppedBy: active.stopBy, spawnError: exit.spawnError, lastLine: this.lastLine };
-    return { end, durationMs: Math.round(monotonicMs() - started) };
+    return { end, durationMs: Math.round(monotonicMs() - started), cut: { ...follower.cut } };
   }
 
   private lastOutputWrite = 0;
@@ -283,7 +308,7 @@ export class Supervisor {
     if (!active || active.stopping) return active?.stopping ?? Promise.resolve();
     active.stopBy = cause;
     active.stopping = stopRun({ worker: active.worker, token: active.token }, { graceMs: graceMs ?? this.spec.grace_ms, firstSignals: this.adapter.stopSignals }).catch(
-      (error) => fs.appendFileSync(this.paths.log, `task-manager: ${(error as Error).message}\n`),
+      (error) => this.logNote(`task-manager: ${(error as Error).message}\n`),
     );
     return active.stopping;
   }
@@ -296,7 +321,7 @@ export class Supervisor {
     const active = this.active;
     if (!active || active.stopping) return;
     try {
-      const raw = JSON.parse(fs.readFileSync(this.paths.status, 'utf8')) as StatusRecord;
+      const raw = JSON.parse(readStateFile(this.paths.status) ?? 'null') as StatusRecord;
       if (raw.stop_requested && raw.stop_requested === active.runId) {
         void this.stopActive('stop');
       } else if (raw.interrupt_requested && raw.run_id === active.runId) {
@@ -314,7 +339,7 @@ export class Supervisor {
   }
 
   /** Records the run's end; then the next follow-up, or the release of the task. */
-  private async afterRun(run: NextRun, end: RunEnd, durationMs: number): Promise<NextRun | undefined> {
+  private async afterRun(run: NextRun, end: RunEnd, durationMs: number, cut: OutputCut): Promise<NextRun | undefined> {
     const verdict = judgeRun(this.adapter, end, { stallMs: this.spec.stall_ms, maxRunMs: this.spec.max_run_ms });
     const observed: Observation = end.observed;
     let next: NextRun | undefined;
@@ -342,6 +367,8 @@ export class Supervisor {
         cost_usd: observed.costUsd ?? null,
         result_text: observed.final?.text?.slice(0, 2000) ?? null,
         followup_id: run.followupId,
+        // Over-long lines were cut for parsing (the log keeps them whole).
+        ...(cut.lines > 0 ? { output_lines_cut: cut.lines, output_bytes_skipped: cut.bytes } : {}),
       });
       // Shutdown and a hold release the task; queued follow-ups stay queued for the next chain.
       if (this.shuttingDown || ended.held) return ended;

@@ -23,7 +23,11 @@ export const claudeParser = (): StreamParser =>
     observed.final = { isError, text, reason: isError ? (text ?? String(event.subtype ?? 'error')) : undefined };
   });
 
-/** `claude -p`: the session id is chosen up front, resume runs from the same worktree. */
+/**
+ * `claude -p`: the session id is chosen up front, resume runs from the same worktree.
+ * The prompt goes on stdin (with no prompt argument, `claude -p` reads it there), so
+ * `ps` shows the flags but not the prompt.
+ */
 export const claudeAdapter: WorkerAdapter = {
   name: 'claude',
   // SIGINT makes Claude end the turn with a final (aborted) result; SIGTERM after that.
@@ -33,8 +37,9 @@ export const claudeAdapter: WorkerAdapter = {
     const session = sessionArgs(resumeSessionId);
     return {
       file: agentBin('claude'),
-      args: ['-p', '--output-format', 'stream-json', '--verbose', ...session.args, ...extraArgs('claude', ['--permission-mode', 'acceptEdits']), '--', prompt],
+      args: ['-p', '--output-format', 'stream-json', '--verbose', ...session.args, ...extraArgs('claude', ['--permission-mode', 'acceptEdits'])],
       sessionId: session.sessionId,
+      stdin: prompt,
     };
   },
   parser: claudeParser,

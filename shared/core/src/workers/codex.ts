@@ -22,7 +22,11 @@ const codexParser = (): StreamParser => {
   });
 };
 
-/** `codex exec`: no id up front (read from thread.started); always -C the worktree. */
+/**
+ * `codex exec`: no id up front (read from thread.started); always -C the worktree. The
+ * prompt argument is `-`, which makes codex read the prompt from stdin, so `ps` does
+ * not show it.
+ */
 export const codexAdapter: WorkerAdapter = {
   name: 'codex',
   stopSignals: ['SIGTERM'],
@@ -37,9 +41,9 @@ export const codexAdapter: WorkerAdapter = {
       '-C',
       worktree,
       ...(resumeSessionId ? ['resume', resumeSessionId] : []),
-      '--',
-      prompt,
+      '-',
     ],
+    stdin: prompt,
   }),
   parser: codexParser,
 };

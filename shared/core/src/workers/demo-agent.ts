@@ -1,6 +1,7 @@
 /**
  * A small stand-in agent so the whole flow can be seen with no agent installed:
- * `node demo-agent.js (--session-id ID | --resume ID) -- PROMPT`. It prints Claude-style
+ * `node demo-agent.js (--session-id ID | --resume ID) [-- PROMPT]`, the prompt on stdin
+ * when not given after `--` (as `claude -p` takes it). It prints Claude-style
  * stream-json over a few seconds (TASK_MANAGER_DEMO_DELAY_MS per event, default 700),
  * commits a note in its worktree, and keeps a transcript per session (in the worktree's
  * git dir, so nothing shows in `git status`) so that a resume continues the count.
@@ -11,11 +12,20 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 const args = process.argv.slice(2);
+const dash = args.indexOf('--');
+const options = dash >= 0 ? args.slice(0, dash) : args;
 const flag = (name: string) => {
-  const i = args.indexOf(name);
-  return i >= 0 && i < args.indexOf('--') ? args[i + 1] : undefined;
+  const i = options.indexOf(name);
+  return i >= 0 ? options[i + 1] : undefined;
 };
-const prompt = args.slice(args.indexOf('--') + 1).join(' ');
+const readStdin = (): string => {
+  try {
+    return fs.readFileSync(0, 'utf8');
+  } catch {
+    return '';
+  }
+};
+const prompt = dash >= 0 ? args.slice(dash + 1).join(' ') : readStdin();
 const resume = flag('--resume');
 const sessionId = resume ?? flag('--session-id') ?? 'no-session';
 const delay = Number(process.env.TASK_MANAGER_DEMO_DELAY_MS ?? 700);

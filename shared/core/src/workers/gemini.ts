@@ -22,7 +22,11 @@ const geminiParser = (): StreamParser => {
   });
 };
 
-/** `gemini`: session id chosen up front; resume from the same worktree. */
+/**
+ * `gemini`: session id chosen up front; resume from the same worktree. No `--prompt`:
+ * with stdin not a terminal gemini runs headless and takes stdin as the prompt (with a
+ * `--prompt` too, it would put stdin before it), so `ps` does not show the prompt.
+ */
 export const geminiAdapter: WorkerAdapter = {
   name: 'gemini',
   stopSignals: ['SIGTERM'],
@@ -31,8 +35,9 @@ export const geminiAdapter: WorkerAdapter = {
     const session = sessionArgs(resumeSessionId);
     return {
       file: agentBin('gemini'),
-      args: ['-o', 'stream-json', ...extraArgs('gemini', ['--skip-trust', '--approval-mode', 'yolo']), ...session.args, `--prompt=${prompt}`],
+      args: ['-o', 'stream-json', ...extraArgs('gemini', ['--skip-trust', '--approval-mode', 'yolo']), ...session.args],
       sessionId: session.sessionId,
+      stdin: prompt,
     };
   },
   parser: geminiParser,

@@ -16,8 +16,11 @@ const ADAPTERS: Record<string, WorkerAdapter> = {
 
 export const WORKER_NAMES = Object.keys(ADAPTERS);
 
+/** The adapter of that name, or undefined; only the registry's own entries (never `constructor`, `__proto__`). */
+export const knownAdapter = (name: string): WorkerAdapter | undefined => (Object.hasOwn(ADAPTERS, name) ? ADAPTERS[name] : undefined);
+
 export const getAdapter = (name: string): WorkerAdapter => {
-  const adapter = ADAPTERS[name];
+  const adapter = knownAdapter(name);
   if (!adapter) throw new UsageError(`unknown worker ${JSON.stringify(name)}; use one of ${WORKER_NAMES.join(', ')}`, { worker: name });
   return adapter;
 };

@@ -25,6 +25,12 @@ export interface Invocation {
   sessionId?: string;
   /** Extra environment for the worker. */
   env?: Record<string, string>;
+  /**
+   * Text the worker reads on its stdin (then end of file): the prompt, for agents that
+   * take it there, so it is not on the command line that `ps` shows every user.
+   * Undefined: stdin is /dev/null.
+   */
+  stdin?: string;
 }
 
 /** What the supervisor learned from a run's output. */

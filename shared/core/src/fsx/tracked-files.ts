@@ -1,0 +1,59 @@
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { UnsafeStateDirError, UnsafeStateFileError } from './unsafe-state.js';
+
+// One `git ls-files` per state directory per process (~3 ms): a set lookup per file after.
+const cache = new Map<string, ReadonlySet<string>>();
+
+const NOT_A_REPO = /not a git repository|cannot change to/i;
+
+const listTracked = (dir: string): ReadonlySet<string> => {
+  try {
+    const out = execFileSync('git', ['-C', dir, 'ls-files', '-z', '--', '.'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
+    return new Set(out.split('\0').filter(Boolean));
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException & { stderr?: unknown };
+    // No git at all, or a state directory outside any repository: nothing can be tracked.
+    if (e.code === 'ENOENT') return new Set();
+    const stderr = String(e.stderr ?? '').trim();
+    if (NOT_A_REPO.test(stderr)) return new Set();
+    throw new UnsafeStateDirError(dir, `cannot be checked for files git tracks (git ls-files: ${stderr || e.message})`, 'fix the repository, or use a --state-dir outside it');
+  }
+};
+
+/** The paths git tracks under `dir`, relative to it (from the index: what a pull or checkout writes). */
+export const trackedPaths = (dir: string): ReadonlySet<string> => {
+  let found = cache.get(dir);
+  if (!found) {
+    found = listTracked(dir);
+    cache.set(dir, found);
+  }
+  return found;
+};
+
+/** True when git tracks `file` itself, or (for a lock directory) anything under it. */
+export const isTracked = (file: string): boolean => {
+  const tracked = trackedPaths(path.dirname(file));
+  if (tracked.size === 0) return false;
+  const name = path.basename(file);
+  if (tracked.has(name)) return true;
+  for (const entry of tracked) if (entry.startsWith(`${name}/`)) return true;
+  return false;
+};
+
+/**
+ * Forgets what was listed, so the next check runs git again. A long-running loop calls
+ * it once per cycle: a `git pull` between two ticks may have added files.
+ */
+export const forgetTrackedPaths = (): void => cache.clear();
+
+/** Refuses what git tracks: a state file comes from the tools, never from a commit. */
+export const refuseTracked = (file: string): void => {
+  if (isTracked(file)) {
+    throw new UnsafeStateFileError(
+      file,
+      'is tracked by git (state files are written by the tools, never taken from a commit or a pull)',
+      `untrack and remove it: git rm -r --cached -- ${file} && rm -rf -- ${file}; keep the state directory out of git`,
+    );
+  }
+};
