@@ -5,13 +5,16 @@ import { chainOver, fakeClaudeCalls, fakeClaudeEnv, historyOf, nodeWorker, pidAl
 
 t.test('queued while running: runs after, in the same worktree, resuming the session', async (t) => {
   const box = sandbox(t);
-  const env = { ...box.env, ...fakeClaudeEnv(box), FAKE_CLAUDE_DELAY_MS: '1500' };
+  // The first turn ends only when the test opens the gate: the follow-up surely arrives while it runs.
+  const gate = path.join(path.dirname(box.repo), 'gate');
+  const env = { ...box.env, ...fakeClaudeEnv(box), FAKE_CLAUDE_GATE: gate };
   const d = await runBin('dispatch', ['q', '--prompt', 'first', '--worker', 'claude'], { cwd: box.repo, env });
   t.equal(d.code, 0, d.stderr);
   const c = await runBin('dispatch-continue', ['q', '--prompt', 'second'], { cwd: box.repo, env });
   t.equal(c.code, 0, c.stderr);
   t.match(c.records[0], { type: 'followup', slug: 'q', result: 'queued', position: 1, mode: 'queue' });
   t.equal(statusOf(box, 'q').followups.length, 1, 'visible in status');
+  fs.writeFileSync(gate, '');
   await waitFor(() => chainOver(box, 'q'), 'chain over');
   const calls = fakeClaudeCalls(env);
   t.equal(calls.length, 2);
@@ -117,11 +120,13 @@ t.test('continue racing the end of runs: no follow-up lost, none run twice, neve
 
 t.test('history survives a restart of everything and tells the whole story of prompts and runs', async (t) => {
   const box = sandbox(t);
-  const env = { ...box.env, ...fakeClaudeEnv(box), FAKE_CLAUDE_DELAY_MS: '800' };
+  const gate = path.join(path.dirname(box.repo), 'gate');
+  const env = { ...box.env, ...fakeClaudeEnv(box), FAKE_CLAUDE_GATE: gate };
   const d = await runBin('dispatch', ['story', '--prompt', 'write the parser', '--worker', 'claude'], { cwd: box.repo, env });
   t.equal(d.code, 0, d.stderr);
   const q = await runBin('dispatch-continue', ['story', '--prompt', 'add tests'], { cwd: box.repo, env });
   t.equal(q.records[0].result, 'queued');
+  fs.writeFileSync(gate, '');
   await waitFor(() => chainOver(box, 'story'), 'first chain over');
   // "Restart everything": nothing of ours is running; a new chain picks the story up.
   const c = await runBin('dispatch-continue', ['story', '--prompt', 'update the docs'], { cwd: box.repo, env });

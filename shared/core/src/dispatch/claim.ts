@@ -109,6 +109,9 @@ export const claimSlug = async (paths: SlugPaths, request: ClaimRequest, section
     cleared_at: previous?.cleared_at ?? null,
     held: null,
     stop_requested: null,
+    // A limit streak and the money spent carry over from chain to chain.
+    limit: previous?.limit ?? null,
+    cost_total_usd: previous?.cost_total_usd ?? null,
   };
   faultPoint('claim-after-fence');
   section.assertHeld();

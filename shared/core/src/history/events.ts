@@ -26,6 +26,8 @@ export const HISTORY_EVENTS = {
   reaped: 'reaped',
   /** An operator cleared gave_up (hb-tick --clear): failures reset. */
   cleared: 'cleared',
+  /** A run ended on its account's rate or usage limit: kind, resets_at, account (a hash), streak. */
+  limited: 'limited',
   /** dispatch-stop held the task (and asked its live run to stop): by, reason, run_id. */
   held: 'held',
   /** The hold was lifted: by (dispatch-stop --release, or an explicit dispatch/continue). */

@@ -9,8 +9,8 @@ import { stopRun } from '../liveness/stop-run.js';
 import { slugPaths, type SlugPaths } from '../paths/state-paths.js';
 import { endRun } from '../status/end-run.js';
 import { freshRunFields } from '../status/fresh-run.js';
-import type { RunSpec, StatusRecord } from '../status/schema.js';
-import { monotonicMs, nowIso } from '../time/clock.js';
+import type { LimitState, RunSpec, StatusRecord } from '../status/schema.js';
+import { monotonicMs, nowIso, nowMs } from '../time/clock.js';
 import { judgeRun } from '../workers/judge-run.js';
 import { buildRecapPrompt } from '../workers/recap-prompt.js';
 import { getAdapter } from '../workers/registry.js';
@@ -20,12 +20,18 @@ import { updateOwnedStatus } from './owned-status.js';
 import { Serial } from './serial.js';
 import { spawnWorker } from './spawn-worker.js';
 import { startRunLimits } from './run-limits.js';
+import { clearLimit, recordLimit } from '../limits/account-limits.js';
+import { limitWaitMs } from '../workers/limit-wait.js';
+import { runAccount } from '../workers/run-account.js';
 import { watchPath, type Watch } from '../fsx/watch-path.js';
 import { faultPoint } from '../faults/fault-point.js';
 import { prepareRunWorktree, type RunWorktree } from '../worktree/prepare-run-worktree.js';
 import type { WorktreeSetup } from '../worktree/worktree-setup.js';
 import { appendStateFile, readStateFile } from '../fsx/safe-open.js';
 import { logRotateBytes, rotateLogIfLarge } from './rotate-log.js';
+
+// TASK_MANAGER_LIMIT_BACKOFF_SECONDS' default, for a spec claimed before it existed.
+const DEFAULT_LIMIT_BACKOFF_MS = 900_000;
 
 /** One run to start: the prompt, and the session it resumes. */
 interface NextRun {
@@ -67,6 +73,8 @@ export class Supervisor {
   private adapter!: WorkerAdapter;
   private active: ActiveRun | undefined;
   private shuttingDown = false;
+  /** What the task's runs have cost so far (the status's cost_total_usd). */
+  private costTotal = 0;
   private watcher: Watch | undefined;
 
   constructor(
@@ -111,6 +119,7 @@ export class Supervisor {
     const claimed = await this.update((s) => ({ ...s, owner: selfIdentity() }));
     faultPoint('supervisor-owned');
     this.spec = claimed.spec as RunSpec;
+    this.costTotal = claimed.cost_total_usd ?? 0;
     this.adapter = getAdapter(this.spec.worker);
     this.watchStatus();
     let setup: WorktreeSetup;
@@ -178,6 +187,9 @@ export class Supervisor {
       slug: this.slug,
       resumeSessionId: next.resumeSessionId,
       workerCmd: this.spec.worker_cmd,
+      maxTurns: this.spec.max_turns ?? null,
+      // What is left of the budget: an agent that counts its own cost (claude) stops there.
+      maxBudgetUsd: this.spec.max_cost_usd != null ? Math.max(0.01, this.spec.max_cost_usd - this.costTotal) : null,
     });
     const expectedSession = invocation.sessionId ?? next.resumeSessionId ?? null;
     const starting = await this.update((s) => ({
@@ -338,6 +350,31 @@ export class Supervisor {
     this.watcher = watchPath(this.stateDir, () => this.checkRequests(), { names: (file) => file === name, pollMs: 1000, unref: true });
   }
 
+  /** When the account may be tried again after this run's limit: the agent's reset, its delay, else our backoff. */
+  private limitState(observed: Observation, s: StatusRecord): LimitState {
+    const signal = observed.limit ?? { kind: 'rate' as const };
+    const streak = (s.limit?.streak ?? 0) + 1;
+    const wait = limitWaitMs(signal, streak, this.spec.limit_backoff_ms ?? DEFAULT_LIMIT_BACKOFF_MS, nowMs());
+    return { kind: signal.kind, account: runAccount(this.spec, process.env), resets_at: new Date(nowMs() + wait).toISOString(), wait_ms: wait, streak };
+  }
+
+  /**
+   * A limit is the account's: it is recorded for every tool to see (limits.json), and a
+   * run that got through on the account ends whatever limit was recorded for it.
+   */
+  private async afterAccount(ended: StatusRecord, runId: string, ok: boolean): Promise<void> {
+    try {
+      if (ended.limit && ended.outcome === 'limited') {
+        await recordLimit(this.stateDir, ended.limit.account, { worker: this.spec.worker, slug: this.slug, kind: ended.limit.kind, wait_ms: ended.limit.wait_ms });
+        this.history(HISTORY_EVENTS.limited, { run_id: runId, kind: ended.limit.kind, resets_at: ended.limit.resets_at, account: ended.limit.account, streak: ended.limit.streak });
+      } else if (ok) {
+        await clearLimit(this.stateDir, runAccount(this.spec, process.env));
+      }
+    } catch (error) {
+      this.logNote(`task-manager: cannot record the account limit: ${(error as Error).message}\n`);
+    }
+  }
+
   /** Records the run's end; then the next follow-up, or the release of the task. */
   private async afterRun(run: NextRun, end: RunEnd, durationMs: number, cut: OutputCut): Promise<NextRun | undefined> {
     const verdict = judgeRun(this.adapter, end, { stallMs: this.spec.stall_ms, maxRunMs: this.spec.max_run_ms });
@@ -345,16 +382,29 @@ export class Supervisor {
     let next: NextRun | undefined;
     let ended!: StatusRecord;
     let fallbackFrom: string | null = null;
+    const limited = verdict.outcome === 'limited';
+    let overBudget = false;
     await this.update((s) => {
+      const total = (s.cost_total_usd ?? 0) + (observed.costUsd ?? 0);
+      overBudget = this.spec.max_cost_usd != null && total >= this.spec.max_cost_usd && !s.held;
       ended = endRun(s, verdict, {
         exit_code: end.exitCode,
         signal: end.signal,
         session_id: observed.sessionId ?? s.session_id,
         cost_usd: observed.costUsd ?? s.cost_usd,
+        cost_total_usd: total,
         last_output_at: this.lastOutputIso ?? s.last_output_at,
         interrupt_requested: null,
         stop_requested: null,
+        limit: limited ? this.limitState(observed, s) : null,
+        // The budget is spent: held, not failed; a raised budget or a release lifts it.
+        ...(overBudget ? { held: { by: 'supervisor', at: nowIso(), reason: 'budget' } } : {}),
       });
+      // The prompt the limit cut off waits at the head of the queue, and the chain ends:
+      // the account is limited, so nothing else should start on it now.
+      if (limited) {
+        ended.followups = [{ id: run.followupId ?? newId('f'), prompt: run.prompt, mode: 'queue', queued_at: nowIso() }, ...ended.followups];
+      }
       this.history(HISTORY_EVENTS.runEnded, {
         run_id: run.runId,
         state: verdict.state,
@@ -370,8 +420,8 @@ export class Supervisor {
         // Over-long lines were cut for parsing (the log keeps them whole).
         ...(cut.lines > 0 ? { output_lines_cut: cut.lines, output_bytes_skipped: cut.bytes } : {}),
       });
-      // Shutdown and a hold release the task; queued follow-ups stay queued for the next chain.
-      if (this.shuttingDown || ended.held) return ended;
+      // Shutdown, a hold and a limit release the task; queued follow-ups stay queued for the next chain.
+      if (this.shuttingDown || ended.held || limited) return ended;
       if (verdict.outcome === 'session_not_found' && !run.fallback) {
         const records = readHistory(this.paths.history).records;
         fallbackFrom = run.resumeSessionId;
@@ -391,6 +441,9 @@ export class Supervisor {
       return [ended, { ...ended, state: 'starting' as const, run_id: next.runId, token: next.token, followups: rest, followup_id: first.id, prompt: first.prompt }];
     });
     faultPoint('supervisor-handoff');
+    this.costTotal = ended.cost_total_usd ?? this.costTotal;
+    await this.afterAccount(ended, run.runId, verdict.outcome === 'ok');
+    if (overBudget) this.history(HISTORY_EVENTS.held, { by: 'supervisor', reason: 'budget', run_id: run.runId, cost_total_usd: ended.cost_total_usd, max_cost_usd: this.spec.max_cost_usd, stopping: false });
     if (next?.fallback) this.history(HISTORY_EVENTS.sessionFallback, { run_id: next.runId, old_session_id: fallbackFrom });
     if (!next) this.history(HISTORY_EVENTS.released, { run_id: run.runId, followups_pending: ended.followups.length });
     return next;

@@ -29,6 +29,10 @@ export interface SnapshotRecord {
   session_id: string | null;
   followups_pending: number;
   cost_usd: number | null;
+  /** Every run's cost, summed. */
+  cost_total_usd: number | null;
+  /** The last run hit its account's limit: kind and when it resets (null otherwise). */
+  limit: { kind: string; resets_at: string } | null;
   /** Held by an operator (dispatch-stop): who, when, why; null when not held. */
   held: StatusRecord['held'];
   ts: string;
@@ -72,6 +76,8 @@ export const snapshotRecord = (status: StatusRecord): SnapshotRecord => {
     session_id: status.session_id,
     followups_pending: status.followups.length,
     cost_usd: status.cost_usd,
+    cost_total_usd: status.cost_total_usd ?? null,
+    limit: status.limit && status.state === 'limited' ? { kind: status.limit.kind, resets_at: status.limit.resets_at } : null,
     held: status.held ?? null,
     ts: nowIso(),
   };

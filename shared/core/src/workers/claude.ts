@@ -33,11 +33,13 @@ export const claudeAdapter: WorkerAdapter = {
   // SIGINT makes Claude end the turn with a final (aborted) result; SIGTERM after that.
   stopSignals: ['SIGINT', 'SIGTERM'],
   resumable: true,
-  invocation: ({ prompt, resumeSessionId }) => {
+  invocation: ({ prompt, resumeSessionId, maxTurns, maxBudgetUsd }) => {
     const session = sessionArgs(resumeSessionId);
+    // Claude counts turns and cost itself and stops there (result subtype error_max_turns / error_max_budget_usd).
+    const limits = [...(maxTurns ? ['--max-turns', String(maxTurns)] : []), ...(maxBudgetUsd ? ['--max-budget-usd', maxBudgetUsd.toFixed(2)] : [])];
     return {
       file: agentBin('claude'),
-      args: ['-p', '--output-format', 'stream-json', '--verbose', ...session.args, ...extraArgs('claude', ['--permission-mode', 'acceptEdits'])],
+      args: ['-p', '--output-format', 'stream-json', '--verbose', ...session.args, ...limits, ...extraArgs('claude', ['--permission-mode', 'acceptEdits'])],
       sessionId: session.sessionId,
       stdin: prompt,
     };
