@@ -20,6 +20,8 @@ Options:
                        (env TASK_MANAGER_KILL_GRACE_SECONDS; default 10)
   --timeout SECONDS    when it starts a new chain: wait at most this long for the
                        worker to start (env TASK_MANAGER_DISPATCH_TIMEOUT_SECONDS; 45)
+  --force              start a new chain even though the worker's account is limited
+  --max-cost-usd USD, --max-turns N   as for dispatch (a new chain only)
   --worker NAME, --worker-cmd "P A..."
                        the worker when a new chain starts; by default the agent the
                        task ran last (whose session is resumed). Its command is never

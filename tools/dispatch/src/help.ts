@@ -28,6 +28,11 @@ Options:
   --timeout SECONDS      wait at most this long for the worker to start
                          (env TASK_MANAGER_DISPATCH_TIMEOUT_SECONDS; default 45)
   --wait                 follow the run(s) to the end and exit with the outcome
+  --force                start even though the worker's account is limited
+  --max-cost-usd USD     the task's budget, all runs together; reaching it holds
+                         the task (task file max_cost_usd; env TASK_MANAGER_MAX_COST_USD)
+  --max-turns N          turns per run, for claude (task file max_turns;
+                         env TASK_MANAGER_MAX_TURNS)
   --base REF             start a new task branch from REF (resolved in the main
                          checkout; default: the main checkout's HEAD). An existing
                          task/<slug> branch is continued as it is

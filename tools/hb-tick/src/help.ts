@@ -13,7 +13,9 @@ an overlapping tick reports "skipped" and dispatches nothing.
 Classes: dispatchable, active (a worker runs or is orphaned), cooldown (until when),
 done (last run ended ok: not dispatched again automatically), gave_up (too many failed
 runs in a row: only --clear brings it back), not_ready (task status is not "ready"),
-waiting (a depends_on task is not done), invalid (bad task file or damaged status).
+waiting (a depends_on task is not done), invalid (bad task file or damaged status),
+held (dispatch-stop, or its cost budget is spent), limited (its account hit a rate or
+usage limit: resumed after the reset; other tasks of that account wait too).
 
 Failed, interrupted, stalled and worker_gone runs are retried after a cooldown that
 doubles with each consecutive failure (with a little jitter), up to a cap.
@@ -24,6 +26,10 @@ Options:
   --retry-cooldown SECONDS       first retry wait (env TASK_MANAGER_DISPATCH_RETRY_COOLDOWN_SECONDS; 300)
   --retry-cooldown-max SECONDS   cap (env TASK_MANAGER_DISPATCH_RETRY_COOLDOWN_MAX_SECONDS; 3600)
   --max-attempts N               failed runs in a row before gave_up (env TASK_MANAGER_MAX_ATTEMPTS; 5)
+  --limit-backoff SECONDS        wait after a rate or usage limit that gave no reset
+                                 time; doubles while limits repeat, capped at 6 h
+                                 (env TASK_MANAGER_LIMIT_BACKOFF_SECONDS; 900)
+  --max-cost-usd USD, --max-turns N   budgets for tasks that set none (as for dispatch)
   --dry-run                      print the plan; change nothing (no reaping, no dispatch,
                                  no heartbeat.json)
   --every SECONDS                loop: one tick per interval until SIGTERM or SIGINT
