@@ -7,8 +7,8 @@ main({
   version: '0.1.0',
   help: HELP,
   flags: {
-    string: ['prompt', 'prompt-file', 'grace', 'timeout', 'worker', 'worker-cmd', 'repo', 'state-dir', 'worktrees-dir', 'tasks-dir', 'max-cost-usd', 'max-turns'],
-    boolean: ['interrupt', 'allow-task-commands', 'force'],
+    string: ['on-event', 'prompt', 'prompt-file', 'grace', 'timeout', 'worker', 'worker-cmd', 'repo', 'state-dir', 'worktrees-dir', 'tasks-dir', 'max-cost-usd', 'max-turns', 'drop'],
+    boolean: ['interrupt', 'allow-task-commands', 'force', 'list'],
   },
   run: async (args, io) => (await import('./run.js')).run(args, io),
 });

@@ -1,5 +1,6 @@
 import { runBatch } from '@task-manager/core/cli/batch';
 import { Sink } from '@task-manager/core/cli/sink';
+import { queueView } from './queue-view.js';
 import type { ParsedArgs } from '@task-manager/core/cli/flags';
 import type { Io } from '@task-manager/core/cli/io';
 import { wantsTable } from '@task-manager/core/cli/output-mode';
@@ -7,6 +8,7 @@ import { promptFromFlags } from '@task-manager/core/cli/prompt-flags';
 import { resolveConfig } from '@task-manager/core/config/resolve-config';
 import { optionalString } from '@task-manager/core/dispatch/optional-string';
 import { checkPrompt } from '@task-manager/core/dispatch/prompt-text';
+import { checkHook } from '@task-manager/core/hooks/event-hook';
 import { checkWorkerFlags, taskFileFor, workerForTask } from '@task-manager/core/dispatch/worker-for-task';
 import { EXIT, type ExitCode } from '@task-manager/core/errors/exit-codes';
 import { BadInputError, UsageError } from '@task-manager/core/errors/errors';
@@ -24,8 +26,10 @@ const human = (r: Record<string, any>): string => `${String(r.result).padEnd(11)
 export const run = async ({ flags, positionals }: ParsedArgs, io: Io): Promise<ExitCode> => {
   if (positionals.length === 0) throw new UsageError('no task given: pass a SLUG, or - to read follow-up records from stdin');
   const config = resolveConfig(flags, io.env, io.cwd);
+  if (flags.list || flags.drop !== undefined) return queueView({ flags, positionals }, io, config);
   const flagPrompt = promptFromFlags(flags, io.cwd);
   checkWorkerFlags(config);
+  if (config.onEvent) checkHook(config.onEvent, '--on-event');
   if (flagPrompt === undefined && !positionals.includes('-')) throw new UsageError('a follow-up needs --prompt or --prompt-file');
   const sink = new Sink({ name: 'dispatch-continue', io, table: wantsTable(io, flags), human });
   return runBatch(sink, positionals, io, async ({ value, source }) => {

@@ -7,7 +7,7 @@ main({
   version: '0.1.0',
   help: HELP,
   flags: {
-    string: ['prompt', 'prompt-file', 'worker', 'worker-cmd', 'timeout', 'repo', 'state-dir', 'worktrees-dir', 'tasks-dir', 'base', 'max-cost-usd', 'max-turns', 'stall-seconds', 'max-run-seconds', 'grace'],
+    string: ['on-event', 'prompt', 'prompt-file', 'worker', 'worker-cmd', 'timeout', 'repo', 'state-dir', 'worktrees-dir', 'tasks-dir', 'base', 'max-cost-usd', 'max-turns', 'stall-seconds', 'max-run-seconds', 'grace'],
     boolean: ['wait', 'allow-task-commands', 'force'],
   },
   // Loaded only when there is work: --help stays at bare start-up cost.

@@ -9,6 +9,7 @@ import { promptFromFlags } from '@task-manager/core/cli/prompt-flags';
 import { resolveConfig } from '@task-manager/core/config/resolve-config';
 import { optionalString } from '@task-manager/core/dispatch/optional-string';
 import { checkPrompt } from '@task-manager/core/dispatch/prompt-text';
+import { checkHook } from '@task-manager/core/hooks/event-hook';
 import { checkWorkerFlags, taskFileFor, workerForTask } from '@task-manager/core/dispatch/worker-for-task';
 import { taskPrompt } from '@task-manager/core/tasks/task-prompt';
 import { startChain, type DispatchRecord } from '@task-manager/core/dispatch/start-chain';
@@ -32,6 +33,7 @@ export const run = async ({ flags, positionals }: ParsedArgs, io: Io): Promise<E
   const config = resolveConfig(flags, io.env, io.cwd);
   const flagPrompt = promptFromFlags(flags, io.cwd);
   checkWorkerFlags(config);
+  if (config.onEvent) checkHook(config.onEvent, '--on-event');
   const sink = new Sink({ name: 'dispatch', io, table: wantsTable(io, flags), human });
   const baseFlag = typeof flags.base === 'string' && flags.base !== '' ? flags.base : null;
   const started: DispatchRecord[] = [];

@@ -7,9 +7,9 @@ main({
   version: '0.1.0',
   help: HELP,
   flags: {
-    string: [
+    string: ['on-event', 
       'max-dispatches-per-cycle', 'timeout', 'retry-cooldown', 'retry-cooldown-max', 'max-attempts', 'every', 'clear',
-      'worker', 'worker-cmd', 'tasks-dir', 'state-dir', 'worktrees-dir', 'repo', 'stall-seconds', 'max-run-seconds', 'grace', 'max-cost-usd', 'max-turns', 'limit-backoff',
+      'worker', 'worker-cmd', 'tasks-dir', 'state-dir', 'worktrees-dir', 'repo', 'stall-seconds', 'max-run-seconds', 'grace', 'max-cost-usd', 'max-turns', 'limit-backoff', 'max-active',
     ],
     boolean: ['dry-run', 'allow-task-commands'],
   },

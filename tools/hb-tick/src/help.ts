@@ -22,6 +22,8 @@ doubles with each consecutive failure (with a little jitter), up to a cap.
 
 Options:
   --max-dispatches-per-cycle N   (env TASK_MANAGER_MAX_DISPATCHES_PER_CYCLE; default 1)
+  --max-active N                 never more than N workers alive at once, orphans
+                                 included (env TASK_MANAGER_MAX_ACTIVE; default no cap)
   --timeout SECONDS              per dispatch (env TASK_MANAGER_DISPATCH_TIMEOUT_SECONDS; 45)
   --retry-cooldown SECONDS       first retry wait (env TASK_MANAGER_DISPATCH_RETRY_COOLDOWN_SECONDS; 300)
   --retry-cooldown-max SECONDS   cap (env TASK_MANAGER_DISPATCH_RETRY_COOLDOWN_MAX_SECONDS; 3600)

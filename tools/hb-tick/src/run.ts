@@ -9,6 +9,7 @@ import { parseNonNegative } from '@task-manager/core/config/env-values';
 import { resolveConfig, type Config } from '@task-manager/core/config/resolve-config';
 import { EXIT, type ExitCode } from '@task-manager/core/errors/exit-codes';
 import { UsageError } from '@task-manager/core/errors/errors';
+import { checkHook } from '@task-manager/core/hooks/event-hook';
 import { checkWorkerFlags } from '@task-manager/core/dispatch/worker-for-task';
 import { checkStateDir } from '@task-manager/core/fsx/state-dir';
 import { clearGaveUp } from '@task-manager/core/heartbeat/clear';
@@ -56,6 +57,7 @@ export const run = async ({ flags, positionals }: ParsedArgs, io: Io): Promise<E
   };
 
   checkWorkerFlags(config);
+  if (config.onEvent) checkHook(config.onEvent, '--on-event');
   if (flags.clear !== undefined) {
     const extra = [...positionals.map((p) => JSON.stringify(p)), ...['dry-run', 'every'].filter((f) => flags[f] !== undefined && flags[f] !== false).map((f) => `--${f}`)];
     if (extra.length > 0) throw new UsageError(`--clear takes one task and no other work; remove ${extra.join(', ')} (run hb-tick again after clearing)`);

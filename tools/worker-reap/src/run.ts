@@ -8,6 +8,7 @@ import { resolveConfig } from '@task-manager/core/config/resolve-config';
 import { EXIT, type ExitCode } from '@task-manager/core/errors/exit-codes';
 import { requireStateDir } from '@task-manager/core/paths/require-state-dir';
 import { checkStateDir } from '@task-manager/core/fsx/state-dir';
+import { checkHook, settleHooks } from '@task-manager/core/hooks/event-hook';
 import { reapDispatches } from '@task-manager/core/reap/reap-dispatches';
 import type { ReapOptions } from '@task-manager/core/reap/reap-slug';
 import { nowIso } from '@task-manager/core/time/clock';
@@ -23,6 +24,7 @@ const line = (r: Record<string, unknown>): string =>
 export const run = async ({ flags, positionals }: ParsedArgs, io: Io): Promise<ExitCode> => {
   const config = resolveConfig(flags, io.env, io.cwd);
   requireStateDir(config);
+  if (config.onEvent) checkHook(config.onEvent, '--on-event');
   const stateDir = config.stateDir;
   // It signals the processes a status names: only ever from a directory that is ours alone.
   checkStateDir(stateDir);
@@ -34,6 +36,7 @@ export const run = async ({ flags, positionals }: ParsedArgs, io: Io): Promise<E
     killOrphans: Boolean(flags['kill-orphans']),
     graceMs: config.graceMs,
     by: 'worker-reap',
+    onEvent: config.onEvent ?? null,
   };
   const reap = async (slugs: string[] | 'all') => {
     for await (const item of reapDispatches(stateDir, slugs, options)) {
@@ -57,5 +60,6 @@ export const run = async ({ flags, positionals }: ParsedArgs, io: Io): Promise<E
     }
   }
   if (table && changes === 0) io.stdout.write('nothing to reap\n');
+  await settleHooks();
   return sink.exitCode();
 };

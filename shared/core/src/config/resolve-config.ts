@@ -22,6 +22,10 @@ export interface Config {
   allowTaskCommands: boolean;
   dispatchTimeoutMs: number;
   maxDispatchesPerCycle: number;
+  /** The operator's event hook (--on-event, TASK_MANAGER_ON_EVENT). */
+  onEvent: string | undefined;
+  /** hb-tick keeps at most this many workers alive (undefined: no cap). */
+  maxActive: number | undefined;
   retryCooldownMs: number;
   retryCooldownMaxMs: number;
   maxAttempts: number;
@@ -136,6 +140,8 @@ export const resolveConfig = (flags: Flags, env: Env, cwd: string): Config => {
     get allowTaskCommands() { return booleanSetting('allowTaskCommands', flags, env); },
     dispatchTimeoutMs: seconds('dispatchTimeout'),
     maxDispatchesPerCycle: numberSetting('maxDispatchesPerCycle', flags, env),
+    onEvent: rawSetting('onEvent', flags, env)?.raw,
+    maxActive: rawSetting('maxActive', flags, env) === undefined ? undefined : numberSetting('maxActive', flags, env),
     retryCooldownMs: seconds('retryCooldown'),
     retryCooldownMaxMs: seconds('retryCooldownMax'),
     maxAttempts: numberSetting('maxAttempts', flags, env),

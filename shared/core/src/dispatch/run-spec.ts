@@ -48,6 +48,7 @@ export const buildRunSpec = (config: Config, slug: string, choice: WorkerChoice,
     max_run_ms: config.maxRunMs,
     grace_ms: config.graceMs,
     limit_backoff_ms: config.limitBackoffMs,
+    on_event: config.onEvent ?? null,
     ...budget(config, task),
   };
 };

@@ -14,6 +14,10 @@ export interface HeartbeatSnapshot {
   skipped?: string;
   counts: Record<TaskClass, number>;
   dispatched: number;
+  /** Workers alive when the tick planned (starting, running or orphaned). */
+  active?: number;
+  /** --max-active, when set. */
+  max_active?: number;
   /** Accounts under a rate or usage limit: no task is sent to them until `until`. */
   limits?: { worker: string; account: string; until: string; slug: string; kind: string }[];
   max_dispatches_per_cycle: number;

@@ -6,7 +6,7 @@ import { forgetTrackedPaths } from '../fsx/tracked-files.js';
 import { withCriticalSection, type Section } from '../lock/critical-section.js';
 import { slugPaths } from '../paths/state-paths.js';
 import { reapDispatches } from '../reap/reap-dispatches.js';
-import { deriveDispatchState } from '../status/dispatch-state.js';
+import { deriveDispatchState, isHolding } from '../status/dispatch-state.js';
 import { readStatusIfExists } from '../status/read-status.js';
 import type { LoadedTask, Task } from '../tasks/task.js';
 import { nowIso } from '../time/clock.js';
@@ -15,6 +15,8 @@ import { workerForTask } from '../dispatch/worker-for-task.js';
 import { taskPrompt } from '../tasks/task-prompt.js';
 import type { WorkerChoice } from '../workers/choose-worker.js';
 import { activeLimits } from '../limits/account-limits.js';
+import { settleHooks } from '../hooks/event-hook.js';
+import { noteGaveUp } from './note-gave-up.js';
 import { runAccount } from '../workers/run-account.js';
 import { listSlugs } from '../watch/list-slugs.js';
 import { classifyTask, type Classification, type DispatchInfo } from './classify.js';
@@ -80,7 +82,7 @@ export const runTick = async (config: Config, options: TickOptions, emit: Emit):
 
   // 1. Reap: the same logic as worker-reap, in this process.
   const hasStatus = new Set(listSlugs(stateDir));
-  for await (const record of reapDispatches(stateDir, 'all', { dryRun: options.dryRun, killOrphans: false, graceMs: config.graceMs, by: 'hb-tick' })) {
+  for await (const record of reapDispatches(stateDir, 'all', { dryRun: options.dryRun, killOrphans: false, graceMs: config.graceMs, by: 'hb-tick', onEvent: config.onEvent ?? null })) {
     if (record.type === 'failure') {
       // A damaged status is reported with its task below; anything else stops the tick.
       if (!(record.error instanceof TaskManagerError)) throw record.error;
@@ -148,12 +150,18 @@ export const runTick = async (config: Config, options: TickOptions, emit: Emit):
       }
       classified.push({ slug: item.task.slug, source: item.task.source, c, priority: item.task.priority });
     }
+    if (!options.dryRun) for (const { slug, c } of classified) if (c.class === 'gave_up') noteGaveUp(stateDir, slug, c.reason, config.onEvent);
     for (const { slug, source, c, priority } of classified) {
       snapshot.counts[c.class] += 1;
       snapshot.tasks.push({ slug, class: c.class, reason: c.reason, ...(c.until ? { until: c.until } : {}) });
       await emit({ type: 'task', slug, class: c.class, reason: c.reason, ...(c.until ? { until: c.until } : {}), ...(priority !== undefined ? { priority: `p${priority}` } : {}), source, ts: nowIso() });
     }
-    const plan = planDispatches(dispatchable, config.maxDispatchesPerCycle);
+    // --max-active: the workers alive now (any task with a status, orphans included) leave room for so many more.
+    const alive = [...hasStatus].filter((slug) => isHolding(infoOf(slug).state)).length;
+    const room = config.maxActive === undefined ? Infinity : Math.max(0, config.maxActive - alive);
+    snapshot.active = alive;
+    if (config.maxActive !== undefined) snapshot.max_active = config.maxActive;
+    const plan = planDispatches(dispatchable, Math.min(config.maxDispatchesPerCycle, room));
     for (const task of plan.now) {
       // A tick that lost its lock (stopped past the stale time) dispatches no more.
       section?.assertHeld();
@@ -177,6 +185,8 @@ export const runTick = async (config: Config, options: TickOptions, emit: Emit):
       snapshot.skipped = 'another tick is running';
     }
   }
+  // The operator's hooks of this tick finish (each at most 10 s) before it reports.
+  await settleHooks();
   snapshot.finished_at = nowIso();
   snapshot.duration_ms = Math.round(performance.now() - t0);
   if (!options.dryRun) writeHeartbeat(stateDir, snapshot);

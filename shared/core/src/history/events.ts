@@ -10,6 +10,12 @@ export const HISTORY_EVENTS = {
   claimed: 'claimed',
   /** dispatch-continue added a follow-up: followup_id, prompt, mode, position. */
   followupQueued: 'followup_queued',
+  /** An --on-event hook failed (exit code, signal, timeout, not found): hook_event, reason. */
+  hookFailed: 'hook_failed',
+  /** hb-tick found the task's failures at the retry limit (once per time it gets there). */
+  gaveUp: 'gave_up',
+  /** dispatch-continue --drop removed a follow-up that had not started: followup_id, by. */
+  followupDropped: 'followup_dropped',
   /** dispatch-continue --interrupt asked the supervisor to stop the current run: followup_id, run_id. */
   interruptRequested: 'interrupt_requested',
   /** The supervisor started a run: run_id, attempt, argv, cwd, branch, base_commit, resume_session_id, session_id, followup_id, worker pid. */

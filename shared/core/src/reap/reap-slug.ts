@@ -1,3 +1,4 @@
+import { fireHook } from '../hooks/event-hook.js';
 import { HISTORY_EVENTS } from '../history/events.js';
 import { appendHistory } from '../history/append-history.js';
 import { withCriticalSection } from '../lock/critical-section.js';
@@ -14,6 +15,8 @@ import { clearStaleLock, staleLockAge } from './stale-lock.js';
 
 export interface ReapOptions {
   dryRun: boolean;
+  /** The operator's event hook: told of every run found worker_gone. */
+  onEvent?: string | null;
   killOrphans: boolean;
   /** SIGTERM (or the agent's first signal) to SIGKILL, when stopping an orphan. */
   graceMs: number;
@@ -133,7 +136,10 @@ export const reapSlug = async (stateDir: string, slug: string, options: ReapOpti
   const note = followupNote(status);
   if (state === 'worker_gone') {
     const reason = deathReason(status) + note;
-    if (options.dryRun || (await markGone(paths, status, reason, by))) record(status, 'marked_worker_gone', status.state, 'worker_gone', reason);
+    if (options.dryRun || (await markGone(paths, status, reason, by))) {
+      record(status, 'marked_worker_gone', status.state, 'worker_gone', reason);
+      if (!options.dryRun) fireHook(options.onEvent, 'worker_gone', { run_id: status.run_id, reason, by }, { log: paths.log, history: paths.history, slug });
+    }
   } else if (state === 'orphaned') {
     const worker = status.worker ? `worker ${status.worker.pid}` : 'a process carrying its run token';
     if (!options.killOrphans) {
@@ -144,7 +150,10 @@ export const reapSlug = async (stateDir: string, slug: string, options: ReapOpti
       const stopped = await stopRun({ worker: status.worker, token: status.token, owner: status.owner }, { graceMs: options.graceMs, firstSignals: await stopSignalsOf(status) });
       const how = stopped.killed ? 'killed (SIGKILL after the grace period)' : 'stopped';
       const reason = `orphaned ${worker} ${how} by ${by} --kill-orphans; its process group is empty${note}`;
-      if (await markGone(paths, status, reason, by)) record(status, 'orphan_killed', status.state, 'worker_gone', reason);
+      if (await markGone(paths, status, reason, by)) {
+        record(status, 'orphan_killed', status.state, 'worker_gone', reason);
+        fireHook(options.onEvent, 'worker_gone', { run_id: status.run_id, reason, by }, { log: paths.log, history: paths.history, slug });
+      }
       else record(status, 'orphan_killed', status.state, null, `orphaned ${worker} ${how}; the status had moved on meanwhile and was left as it is`);
     }
   }

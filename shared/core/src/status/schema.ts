@@ -62,6 +62,8 @@ export interface RunSpec {
   max_cost_usd?: number | null;
   /** Passed to the agents that take it (claude --max-turns). */
   max_turns?: number | null;
+  /** The operator's event hook (--on-event), run by the supervisor for the chain's events. */
+  on_event?: string | null;
 }
 
 /** dispatch-<slug>.status.json: replaced whole on every write. */

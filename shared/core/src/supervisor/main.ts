@@ -7,6 +7,7 @@ import { checkStateDir } from '../fsx/state-dir.js';
 import { slugPaths } from '../paths/state-paths.js';
 import { FenceLostError } from './owned-status.js';
 import { Supervisor } from './supervisor.js';
+import { settleHooks } from '../hooks/event-hook.js';
 
 const [stateDir, slug, fenceText] = process.argv.slice(2);
 if (!stateDir || !slug || !fenceText) {
@@ -39,7 +40,8 @@ process.on('SIGHUP', () => undefined);
 process.on('SIGXFSZ', () => undefined);
 
 supervisor.run().then(
-  () => process.exit(0),
+  // The operator's hooks finish (each at most 10 s) before the supervisor goes.
+  () => settleHooks().then(() => process.exit(0)),
   async (error) => {
     // A lost fence means another chain owns the task: stop our worker, if any, and
     // leave without writing. Any other error stops the run and records why.

@@ -20,6 +20,7 @@ import { updateOwnedStatus } from './owned-status.js';
 import { Serial } from './serial.js';
 import { spawnWorker } from './spawn-worker.js';
 import { startRunLimits } from './run-limits.js';
+import { fireHook } from '../hooks/event-hook.js';
 import { clearLimit, recordLimit } from '../limits/account-limits.js';
 import { limitWaitMs } from '../workers/limit-wait.js';
 import { runAccount } from '../workers/run-account.js';
@@ -350,6 +351,17 @@ export class Supervisor {
     this.watcher = watchPath(this.stateDir, () => this.checkRequests(), { names: (file) => file === name, pollMs: 1000, unref: true });
   }
 
+  /** The operator's hook (--on-event): a run ended (stopped, limited), the next follow-up started. */
+  private tell(ended: StatusRecord, run: NextRun, next: NextRun | undefined): void {
+    const files = { log: this.paths.log, history: this.paths.history, slug: this.slug };
+    const hook = this.spec.on_event;
+    const fields = { run_id: run.runId, state: ended.state, outcome: ended.outcome, reason: ended.reason, exit_code: ended.exit_code, cost_usd: ended.cost_usd, followup_id: run.followupId };
+    fireHook(hook, 'run_ended', fields, files);
+    if (ended.outcome === 'stopped') fireHook(hook, 'stopped', { ...fields, by: ended.held?.by ?? null }, files);
+    if (ended.outcome === 'limited') fireHook(hook, 'limited', { ...fields, resets_at: ended.limit?.resets_at ?? null }, files);
+    if (next && next.followupId && !next.fallback) fireHook(hook, 'followup_started', { run_id: next.runId, followup_id: next.followupId }, files);
+  }
+
   /** When the account may be tried again after this run's limit: the agent's reset, its delay, else our backoff. */
   private limitState(observed: Observation, s: StatusRecord): LimitState {
     const signal = observed.limit ?? { kind: 'rate' as const };
@@ -442,6 +454,7 @@ export class Supervisor {
     });
     faultPoint('supervisor-handoff');
     this.costTotal = ended.cost_total_usd ?? this.costTotal;
+    this.tell(ended, run, next);
     await this.afterAccount(ended, run.runId, verdict.outcome === 'ok');
     if (overBudget) this.history(HISTORY_EVENTS.held, { by: 'supervisor', reason: 'budget', run_id: run.runId, cost_total_usd: ended.cost_total_usd, max_cost_usd: this.spec.max_cost_usd, stopping: false });
     if (next?.fallback) this.history(HISTORY_EVENTS.sessionFallback, { run_id: next.runId, old_session_id: fallbackFrom });

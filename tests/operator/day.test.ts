@@ -1,0 +1,106 @@
+// The operator's day: a cap on live workers, the follow-up queue, being told of events.
+import fs from 'node:fs';
+import path from 'node:path';
+import t from 'tap';
+import { chainOver, historyOf, nodeWorker, parseRecords, pidAlive, runBin, sandbox, statusOf, waitFor, writeTask } from '../fixtures/e2e.js';
+
+t.test('--max-active: hb-tick never lets more workers live than the cap, whatever the per-cycle cap says', async (t) => {
+  const box = sandbox(t);
+  const env = { ...box.env, TASK_MANAGER_WORKER_CMD: nodeWorker('sleeper.mjs', '60'), TASK_MANAGER_MAX_DISPATCHES_PER_CYCLE: '5' };
+  for (const slug of ['a', 'b', 'c', 'd']) writeTask(box, slug, 'status: ready');
+  // One worker already runs, started by hand (it counts, though the tick did not start it).
+  const byHand = await runBin('dispatch', ['by-hand', '--prompt', 'x'], { cwd: box.repo, env });
+  t.equal(byHand.code, 0, byHand.stderr);
+  const tick = await runBin('hb-tick', ['--max-active', '3'], { cwd: box.repo, env });
+  t.equal(tick.code, 0, tick.stderr);
+  t.equal(tick.records.filter((r) => r.type === 'action' && r.result === 'started').length, 2, 'room for two more');
+  t.match(tick.records.at(-1), { type: 'snapshot', active: 1, max_active: 3, dispatched: 2 });
+  const again = await runBin('hb-tick', [], { cwd: box.repo, env: { ...env, TASK_MANAGER_MAX_ACTIVE: '3' } });
+  t.equal(again.records.filter((r) => r.type === 'action').length, 0, 'full: nothing more');
+  // An orphan counts too.
+  const s = statusOf(box, 'by-hand');
+  process.kill(s.owner.pid, 'SIGKILL');
+  await waitFor(() => !pidAlive(s.owner.pid), 'supervisor gone');
+  const orphaned = await runBin('hb-tick', ['--max-active', '3'], { cwd: box.repo, env });
+  t.match(orphaned.records.at(-1), { active: 3, dispatched: 0 }, 'the orphan still counts');
+});
+
+t.test('dispatch-continue --list shows the queue; --drop removes one that has not started, under the queue lock', async (t) => {
+  const box = sandbox(t);
+  const env = { ...box.env, TASK_MANAGER_WORKER_CMD: nodeWorker('sleeper.mjs', '60') };
+  t.equal((await runBin('dispatch', ['q', '--prompt', 'run'], { cwd: box.repo, env })).code, 0);
+  const ids: string[] = [];
+  for (const prompt of ['first follow-up\nwith a second line', 'second follow-up']) {
+    const r = await runBin('dispatch-continue', ['q', '--prompt', prompt], { cwd: box.repo, env });
+    ids.push(r.records[0].followup_id);
+  }
+  const list = await runBin('dispatch-continue', ['q', '--list'], { cwd: box.repo, env });
+  t.equal(list.code, 0, list.stderr);
+  t.match(list.records, [
+    { type: 'queued', slug: 'q', followup_id: ids[0], position: 1, mode: 'queue', first_line: 'first follow-up' },
+    { type: 'queued', followup_id: ids[1], position: 2, first_line: 'second follow-up' },
+  ]);
+  const drop = await runBin('dispatch-continue', ['q', '--drop', ids[0] as string], { cwd: box.repo, env });
+  t.equal(drop.code, 0, drop.stderr);
+  t.match(drop.records[0], { type: 'dropped', followup_id: ids[0] });
+  t.same(statusOf(box, 'q').followups.map((f: { id: string }) => f.id), [ids[1]]);
+  t.match(historyOf(box, 'q').filter((e) => e.event === 'followup_dropped'), [{ followup_id: ids[0] }]);
+  const missing = await runBin('dispatch-continue', ['q', '--drop', 'f-nope'], { cwd: box.repo, env });
+  t.equal(missing.code, 4);
+  t.match(missing.records[0], { code: 'no_such_followup' });
+  const both = await runBin('dispatch-continue', ['q', '--list', '--prompt', 'x'], { cwd: box.repo, env });
+  t.equal(both.code, 2, '--list sends nothing');
+});
+
+t.test('--on-event: the hook hears run_ended, followup_started and worker_gone with the record on stdin; a failing hook is recorded, never in the way', async (t) => {
+  const box = sandbox(t);
+  const heard = path.join(path.dirname(box.repo), 'heard.ndjson');
+  const hook = path.join(path.dirname(box.repo), 'hook.sh');
+  fs.writeFileSync(hook, `#!/bin/sh\n{ cat; } >> ${heard}\necho "hook saw $1 $2"\n`, { mode: 0o755 });
+  const env = { ...box.env, TASK_MANAGER_ON_EVENT: `${hook} {slug} {event}` };
+  const gate = path.join(path.dirname(box.repo), 'go');
+  const cmd = `sh -c 'while [ ! -e ${gate} ]; do sleep 0.05; done; echo done' --`;
+  t.equal((await runBin('dispatch', ['ev', '--prompt', 'one', '--worker-cmd', cmd], { cwd: box.repo, env })).code, 0);
+  t.equal((await runBin('dispatch-continue', ['ev', '--prompt', 'two', '--worker-cmd', cmd], { cwd: box.repo, env })).code, 0);
+  fs.writeFileSync(gate, '');
+  await waitFor(() => chainOver(box, 'ev'), 'the chain ended');
+  const events = () => (fs.existsSync(heard) ? parseRecords(fs.readFileSync(heard, 'utf8')) : []);
+  await waitFor(() => events().filter((e) => e.event === 'run_ended').length === 2, 'two run_ended events');
+  t.match(events().map((e) => e.event), ['run_ended', 'followup_started', 'run_ended']);
+  t.match(events()[0], { type: 'event', event: 'run_ended', slug: 'ev', outcome: 'ok', state: 'exited' });
+  t.match(fs.readFileSync(path.join(box.stateDir, 'dispatch-ev.log'), 'utf8'), /hook saw ev run_ended/, 'its output goes to the task log');
+  // worker_gone, from the reaper.
+  const sleeper = { ...env, TASK_MANAGER_WORKER_CMD: nodeWorker('sleeper.mjs', '60') };
+  t.equal((await runBin('dispatch', ['gone', '--prompt', 'x'], { cwd: box.repo, env: sleeper })).code, 0);
+  const s = statusOf(box, 'gone');
+  process.kill(s.owner.pid, 'SIGKILL');
+  process.kill(-s.worker.pid, 'SIGKILL');
+  await waitFor(() => !pidAlive(s.worker.pid), 'both dead');
+  const reap = await runBin('worker-reap', [], { cwd: box.repo, env });
+  t.equal(reap.code, 0, reap.stderr);
+  t.match(events().filter((e) => e.slug === 'gone'), [{ event: 'worker_gone', run_id: s.run_id }], 'the reaper told the hook');
+  // A hook that fails is recorded in history; the run is not affected.
+  const failing = { ...box.env, TASK_MANAGER_ON_EVENT: 'false' };
+  t.equal((await runBin('dispatch', ['bad-hook', '--prompt', 'x', '--worker', 'demo', '--wait'], { cwd: box.repo, env: failing })).code, 0);
+  await waitFor(() => historyOf(box, 'bad-hook').some((e) => e.event === 'hook_failed'), 'hook_failed in history');
+  t.match(historyOf(box, 'bad-hook').find((e) => e.event === 'hook_failed'), { hook_event: 'run_ended', reason: 'exit code 1' });
+  t.match(statusOf(box, 'bad-hook'), { state: 'exited', outcome: 'ok' });
+  const usage = await runBin('dispatch', ['u', '--prompt', 'x', '--worker', 'demo', '--on-event', 'notify | tee'], { cwd: box.repo, env: box.env });
+  t.equal(usage.code, 2, 'a hook with shell operators is a usage error');
+});
+
+t.test('gave_up is told once, when a task gets there', async (t) => {
+  const box = sandbox(t);
+  const heard = path.join(path.dirname(box.repo), 'heard.ndjson');
+  const env = { ...box.env, TASK_MANAGER_WORKER_CMD: 'false', TASK_MANAGER_MAX_ATTEMPTS: '1', TASK_MANAGER_ON_EVENT: `sh -c 'cat >> ${heard}' --` };
+  writeTask(box, 'doomed', 'status: ready');
+  t.equal((await runBin('hb-tick', [], { cwd: box.repo, env })).code, 0);
+  await waitFor(() => chainOver(box, 'doomed'), 'the run failed');
+  for (let i = 0; i < 2; i++) {
+    const tick = await runBin('hb-tick', [], { cwd: box.repo, env });
+    t.match(tick.records.find((r) => r.slug === 'doomed' && r.type === 'task'), { class: 'gave_up' });
+  }
+  const gaveUp = parseRecords(fs.readFileSync(heard, 'utf8')).filter((e) => e.event === 'gave_up');
+  t.equal(gaveUp.length, 1, 'one gave_up event for two ticks');
+  t.equal(historyOf(box, 'doomed').filter((e) => e.event === 'gave_up').length, 1);
+});
