@@ -4,7 +4,7 @@ import { UsageError } from '../errors/errors.js';
 import { branchName, worktreePath } from '../paths/state-paths.js';
 import type { RunSpec } from '../status/schema.js';
 import { getAdapter } from '../workers/registry.js';
-import { assertSafeWorktreePath } from '../worktree/worktree-path-safety.js';
+import { assertSafeWorktreePath } from '../worktree/assert-safe-worktree-path.js';
 
 /**
  * `--base REF` as a commit, resolved in the main checkout (so `HEAD` is its HEAD; name a
