@@ -5,7 +5,7 @@ import { branchName, worktreePath } from '../paths/state-paths.js';
 import type { RunSpec } from '../status/schema.js';
 import type { Task } from '../tasks/task.js';
 import type { WorkerChoice } from '../workers/choose-worker.js';
-import { assertSafeWorktreePath } from '../worktree/worktree-path-safety.js';
+import { assertSafeWorktreePath } from '../worktree/assert-safe-worktree-path.js';
 
 /**
  * `--base REF` as a commit, resolved in the main checkout (so `HEAD` is its HEAD; name a

@@ -4,8 +4,8 @@ import { FailureError } from '../errors/errors.js';
 import { createWorktree } from './create-worktree.js';
 import { keepOutOfIndex } from './keep-out-of-index.js';
 import { git } from './run-git.js';
-import { parseWorktreeList } from './worktree-entries.js';
-import { assertSafeWorktreePath } from './worktree-path-safety.js';
+import { parseWorktreeList } from './parse-worktree-list.js';
+import { assertSafeWorktreePath } from './assert-safe-worktree-path.js';
 import type { WorktreeSetup } from './worktree-setup.js';
 
 export interface WorktreeSpec {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { FailureError } from '../errors/errors.js';
 import { git } from './run-git.js';
-import { parseWorktreeList } from './worktree-entries.js';
+import { parseWorktreeList } from './parse-worktree-list.js';
 
 const realParent = (p: string): string => {
   try {
