@@ -47,7 +47,9 @@ t.test('classification, priorities, depends_on, invalid files, and --dry-run cha
 t.test('max-dispatches-per-cycle is respected, and a run that ended ok is done', async (t) => {
   const box = sandbox(t);
   for (const slug of ['a', 'b', 'c', 'd']) writeTask(box, slug, 'status: ready');
-  const env = { TASK_MANAGER_WORKER_CMD: nodeWorker('sleeper.mjs', '1') };
+  // The workers must outlive the first tick and the start of the second: 1 s was not
+  // enough on a loaded machine (two node start-ups and two worker starts in between).
+  const env = { TASK_MANAGER_WORKER_CMD: nodeWorker('sleeper.mjs', '4') };
   const first = await tick(box, [], { ...env, TASK_MANAGER_MAX_DISPATCHES_PER_CYCLE: '2' });
   t.equal(first.code, 0, first.stderr);
   t.equal(byType(first.records, 'action').filter((a) => a.result === 'started').length, 2, 'env cap 2');
