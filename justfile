@@ -65,6 +65,12 @@ watch *ARGS:
 reap *ARGS:
     node {{justfile_directory()}}/tools/worker-reap/dist/bin.js "$@"
 
+# stop a task's run and hold it (--release SLUG lifts the hold)
+[no-cd]
+[positional-arguments]
+stop *ARGS:
+    node {{justfile_directory()}}/tools/dispatch-stop/dist/bin.js "$@"
+
 # the reliability suite with more rounds: just soak [ROUNDS] (each scenario prints rounds and violations)
 soak ROUNDS="50": build
     TM_SOAK_ROUNDS={{ROUNDS}} TM_CONTINUE_RACE_ROUNDS={{ROUNDS}}0 tap --reporter=./.ci/tap-summary.mjs --timeout 3600 tests/reliability tests/continue

@@ -4,6 +4,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { EXIT, type ExitCode } from '@task-manager/core/errors/exit-codes';
 import { BadInputError } from '@task-manager/core/errors/errors';
 import { slugPaths } from '@task-manager/core/paths/state-paths';
+import { watchPath } from '@task-manager/core/fsx/watch-path';
 import { nowIso } from '@task-manager/core/time/clock';
 import { readSnapshot } from '@task-manager/core/watch/read-snapshot';
 import type { WatchContext } from './context.js';
@@ -68,8 +69,7 @@ export const streamLog = async (ctx: WatchContext, slug: string, options: LogOpt
     let again = false;
     let stopped = false;
     const finish = () => {
-      watcher?.close();
-      clearInterval(timer);
+      watch.close();
       resolve();
     };
     // Never closes the log under a drain that is still reading it.
@@ -101,17 +101,8 @@ export const streamLog = async (ctx: WatchContext, slug: string, options: LogOpt
         if (stopped) finish();
       })();
     };
-    let watcher: fs.FSWatcher | undefined;
-    try {
-      const names = new Set([path.basename(paths.log), path.basename(paths.status)]);
-      watcher = fs.watch(ctx.stateDir, (_event, name) => {
-        if (!name || names.has(String(name))) poke();
-      });
-      watcher.on('error', () => undefined);
-    } catch {
-      watcher = undefined; // the 1 s poll still runs
-    }
-    const timer = setInterval(poke, 1000);
+    const names = new Set([path.basename(paths.log), path.basename(paths.status)]);
+    const watch = watchPath(ctx.stateDir, poke, { names: (name) => names.has(name), pollMs: 1000 });
     options.signal.addEventListener('abort', stop, { once: true });
     poke();
   });

@@ -1,4 +1,4 @@
-import { ConflictError } from '../errors/errors.js';
+import { ConflictError, HeldError } from '../errors/errors.js';
 import { HISTORY_EVENTS } from '../history/events.js';
 import { appendHistory } from '../history/append-history.js';
 import { newId, newToken } from '../ids/new-id.js';
@@ -24,6 +24,8 @@ export interface ClaimRequest {
   /** A follow-up to append to the queue before the chain starts (dispatch-continue). */
   followup?: Followup;
   requestedBy: string;
+  /** The heartbeat never starts a held task; an operator's explicit dispatch lifts the hold. */
+  respectHold?: boolean;
 }
 
 export interface Claim {
@@ -50,6 +52,9 @@ export const claimSlug = async (paths: SlugPaths, request: ClaimRequest, section
     const state = deriveDispatchState(previous);
     if (isHolding(state)) {
       throw new ConflictError(holderMessage(paths.slug, previous, state), { slug: paths.slug, holder: holderDetails(previous, state) });
+    }
+    if (previous.held && request.respectHold) {
+      throw new HeldError(`task ${paths.slug} is held (by ${previous.held.by} at ${previous.held.at}); release it with dispatch-stop --release ${paths.slug}`, { slug: paths.slug, held: previous.held });
     }
   }
   const fence = nextFence(paths, previous?.fence ?? 0);
@@ -96,6 +101,8 @@ export const claimSlug = async (paths: SlugPaths, request: ClaimRequest, section
     followups: queue,
     followup_id: followupId,
     cleared_at: previous?.cleared_at ?? null,
+    held: null,
+    stop_requested: null,
   };
   faultPoint('claim-after-fence');
   section.assertHeld();
@@ -104,6 +111,9 @@ export const claimSlug = async (paths: SlugPaths, request: ClaimRequest, section
   if (previous && diedUnnoticed) {
     // The previous chain died without anyone noticing; say so before the new one.
     appendHistory(paths.history, { event: HISTORY_EVENTS.reaped, slug: paths.slug, run_id: previous.run_id, from: previous.state, to: 'worker_gone', by: request.requestedBy });
+  }
+  if (previous?.held) {
+    appendHistory(paths.history, { event: HISTORY_EVENTS.holdReleased, slug: paths.slug, by: request.requestedBy, held_by: previous.held.by });
   }
   if (request.prompt !== null) {
     appendHistory(paths.history, { event: HISTORY_EVENTS.dispatchRequested, slug: paths.slug, prompt: request.prompt, worker: request.spec.worker, requested_by: request.requestedBy });

@@ -23,6 +23,8 @@ export interface StartRequest {
   choice: WorkerChoice;
   /** Who asked: dispatch, hb-tick, dispatch-continue (kept in history). */
   requestedBy: string;
+  /** hb-tick: a held task is refused (HeldError), not started. */
+  respectHold?: boolean;
 }
 
 export interface DispatchRecord {
@@ -42,6 +44,8 @@ export interface DispatchRecord {
   branch: string;
   log: string;
   followup_id: string | null;
+  /** This start lifted an operator's hold (dispatch-stop). */
+  hold_released?: true;
   ts: string;
 }
 
@@ -81,6 +85,7 @@ export const launchClaimed = async (stateDir: string, paths: SlugPaths, claim: C
     branch: spec.branch,
     log: paths.log,
     followup_id: claim.status.followup_id,
+    ...(claim.previous?.held ? { hold_released: true as const } : {}),
     ts: nowIso(),
   };
 };
@@ -97,7 +102,7 @@ export const startChain = async (config: Config, request: StartRequest, options:
   ensureStateDir(stateDir);
   const paths = slugPaths(stateDir, slug);
   const claim = await withCriticalSection(paths.lock, (section) =>
-    claimSlug(paths, { spec, prompt: request.prompt, followup: request.followup, requestedBy: request.requestedBy }, section),
+    claimSlug(paths, { spec, prompt: request.prompt, followup: request.followup, requestedBy: request.requestedBy, respectHold: request.respectHold ?? false }, section),
   );
   return launchClaimed(stateDir, paths, claim, options.waitMs, request.choice.from);
 };

@@ -1,4 +1,4 @@
-import fs from 'node:fs';
+import { watchPath } from '../fsx/watch-path.js';
 import path from 'node:path';
 import type { SlugPaths } from '../paths/state-paths.js';
 import { readStatusIfExists } from '../status/read-status.js';
@@ -33,20 +33,10 @@ export const waitForStatus = (
       if (finished) return;
       finished = true;
       clearTimeout(timer);
-      clearInterval(poll);
-      watcher?.close();
+      watch.close();
       resolve({ status: last, timedOut, ...(gaveUp ? { gaveUp } : {}) });
     };
-    let watcher: fs.FSWatcher | undefined;
-    try {
-      watcher = fs.watch(path.dirname(paths.status), (_event, file) => {
-        if (!file || file === name) check();
-      });
-      watcher.on('error', () => undefined);
-    } catch {
-      watcher = undefined;
-    }
-    const poll = setInterval(check, 100);
+    const watch = watchPath(path.dirname(paths.status), check, { names: (file) => file === name, pollMs: 100 });
     const timer = setTimeout(() => finish(true), timeoutMs);
     void giveUp?.then(() => {
       check();

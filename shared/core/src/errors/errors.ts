@@ -37,6 +37,14 @@ export class ConflictError extends TaskManagerError {
   }
 }
 
+/** The task is held by an operator (dispatch-stop): the heartbeat leaves it alone. */
+export class HeldError extends TaskManagerError {
+  override readonly exitCode = EXIT.conflict;
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super(message, 'held', details);
+  }
+}
+
 /** The tool could not do its job for reasons outside the input (I/O, git, lock). */
 export class FailureError extends TaskManagerError {}
 

@@ -5,7 +5,7 @@ import type { Task } from '../tasks/task.js';
 import { elapsedSinceMs, nowMs } from '../time/clock.js';
 import { cooldownMs } from './cooldown.js';
 
-export const CLASSES = ['dispatchable', 'active', 'cooldown', 'done', 'gave_up', 'not_ready', 'waiting', 'invalid'] as const;
+export const CLASSES = ['dispatchable', 'active', 'held', 'cooldown', 'done', 'gave_up', 'not_ready', 'waiting', 'invalid'] as const;
 export type TaskClass = (typeof CLASSES)[number];
 
 export interface Classification {
@@ -42,6 +42,7 @@ export const classifyTask = (task: Task, info: DispatchInfo, ctx: ClassifyContex
   const state = info.state;
   if (state === 'starting' || state === 'running') return { class: 'active', reason: `a worker is ${state}` };
   if (state === 'orphaned') return { class: 'active', reason: 'an orphaned worker holds the task (worker-reap --kill-orphans)' };
+  if (info.status?.held) return { class: 'held', reason: `held by ${info.status.held.by} at ${info.status.held.at}; dispatch-stop --release ${task.slug}` };
   if (task.status !== 'ready') return { class: 'not_ready', reason: `task status is ${task.status}` };
   const status = info.status;
   if (status?.state === 'exited' && status.outcome === 'ok') return { class: 'done', reason: 'the last run ended ok' };

@@ -1,5 +1,5 @@
 import type { Config } from '../config/resolve-config.js';
-import { TaskManagerError } from '../errors/errors.js';
+import { ConflictError, HeldError } from '../errors/errors.js';
 import { startChain } from '../dispatch/start-chain.js';
 import type { Task } from '../tasks/task.js';
 import type { WorkerChoice } from '../workers/choose-worker.js';
@@ -10,7 +10,7 @@ export interface ActionRecord {
   type: 'action';
   action: 'dispatch';
   slug: string;
-  result: 'started' | 'timeout' | 'conflict' | 'failed';
+  result: 'started' | 'timeout' | 'conflict' | 'held' | 'failed';
   run_id?: string | null;
   worker_pid?: number | null;
   message?: string;
@@ -33,11 +33,11 @@ export const dispatchBounded = async (config: Config, task: Task, choice: Worker
   });
   const attempt = startChain(
     config,
-    { slug: task.slug, prompt: taskPrompt(task), choice, requestedBy: 'hb-tick' },
+    { slug: task.slug, prompt: taskPrompt(task), choice, requestedBy: 'hb-tick', respectHold: true },
     { waitMs: Math.max(0, config.dispatchTimeoutMs - 100) },
   ).then(
     (record) => done({ result: record.result, run_id: record.run_id, worker_pid: record.worker_pid }),
-    (error) => done({ result: error instanceof TaskManagerError && error.code === 'conflict' ? 'conflict' : 'failed', message: (error as Error).message }),
+    (error) => done({ result: error instanceof ConflictError ? 'conflict' : error instanceof HeldError ? 'held' : 'failed', message: (error as Error).message }),
   );
   try {
     return await Promise.race([attempt, limit]);

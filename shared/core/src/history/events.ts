@@ -26,5 +26,9 @@ export const HISTORY_EVENTS = {
   reaped: 'reaped',
   /** An operator cleared gave_up (hb-tick --clear): failures reset. */
   cleared: 'cleared',
+  /** dispatch-stop held the task (and asked its live run to stop): by, reason, run_id. */
+  held: 'held',
+  /** The hold was lifted: by (dispatch-stop --release, or an explicit dispatch/continue). */
+  holdReleased: 'hold_released',
 } as const;
 

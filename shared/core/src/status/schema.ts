@@ -1,13 +1,23 @@
 import type { Identity } from '../liveness/identity.js';
 import type { MonoStamp } from '../time/clock.js';
 
-export const STATES = ['starting', 'running', 'exited', 'failed', 'interrupted', 'stalled', 'worker_gone'] as const;
+export const STATES = ['starting', 'running', 'exited', 'failed', 'interrupted', 'stalled', 'worker_gone', 'stopped'] as const;
 export type RunState = (typeof STATES)[number];
 export const LIVE_STATES: readonly RunState[] = ['starting', 'running'];
 export const isTerminal = (state: RunState): boolean => !LIVE_STATES.includes(state);
 
 /** Judged from the agent's final event and error flag first, the exit code second. */
-export type Outcome = 'ok' | 'error' | 'interrupted' | 'session_not_found' | 'stalled' | 'timeout' | 'start_failed' | 'worker_gone';
+export type Outcome = 'ok' | 'error' | 'interrupted' | 'session_not_found' | 'stalled' | 'timeout' | 'start_failed' | 'worker_gone' | 'stopped';
+
+/** Outcomes that are not the task's failure: they never grow `failures`. */
+export const NOT_FAILURES: readonly Outcome[] = ['ok', 'stopped'];
+
+/** An operator's hold (dispatch-stop): the task is not retried or picked up until released. */
+export interface Hold {
+  by: string;
+  at: string;
+  reason: string;
+}
 
 export interface Followup {
   id: string;
@@ -73,4 +83,8 @@ export interface StatusRecord {
   interrupt_requested: string | null;
   /** An operator cleared gave_up; counts start over from here. */
   cleared_at?: string | null;
+  /** Set by dispatch-stop: not retried, not picked up by hb-tick, until released. */
+  held?: Hold | null;
+  /** Set by dispatch-stop on a live run (its run id): the supervisor stops it and starts nothing after. */
+  stop_requested?: string | null;
 }

@@ -39,6 +39,12 @@ const FIELDS: Record<string, Check> = {
   interrupt_requested: strOrNull,
 };
 
+// Fields added later: absent in older files, checked when present.
+const OPTIONAL: Record<string, Check> = {
+  held: (v) => v === null || (obj(v) && str((v as { by: unknown }).by) && str((v as { at: unknown }).at)),
+  stop_requested: strOrNull,
+};
+
 /** The first field that is missing or of the wrong type, or undefined for a good record. */
 export const statusShapeProblem = (value: unknown): string | undefined => {
   if (!obj(value)) return 'not a JSON object';
@@ -47,6 +53,9 @@ export const statusShapeProblem = (value: unknown): string | undefined => {
   if (record.version !== 1) return `unsupported version ${JSON.stringify(record.version)}`;
   for (const [field, check] of Object.entries(FIELDS)) {
     if (!check(record[field])) return `field "${field}" is missing or has the wrong type`;
+  }
+  for (const [field, check] of Object.entries(OPTIONAL)) {
+    if (record[field] !== undefined && !check(record[field])) return `field "${field}" has the wrong type`;
   }
   return undefined;
 };

@@ -1,4 +1,4 @@
-import fs from 'node:fs';
+import { watchPath } from '../fsx/watch-path.js';
 import { monotonicMs } from '../time/clock.js';
 
 // A slow poll beside fs.watch: watch events can be coalesced or missed.
@@ -24,23 +24,12 @@ export interface RunLimitsOptions {
  * behind would keep polling a follower that is already closed.
  */
 export const startRunLimits = (options: RunLimitsOptions): { stop(): void } => {
-  let logWatch: fs.FSWatcher | undefined;
-  try {
-    logWatch = fs.watch(options.log, () => options.poll());
-    logWatch.on('error', () => undefined);
-  } catch {
-    logWatch = undefined;
-  }
-  const timer = setInterval(() => {
+  const check = () => {
     options.poll();
     const now = monotonicMs();
     if (options.stallMs > 0 && now - options.lastOutput() > options.stallMs) options.onStall();
     else if (options.maxRunMs > 0 && now - options.startedMono > options.maxRunMs) options.onTimeout();
-  }, Math.min(POLL_MS, Math.max(50, options.stallMs / 4 || POLL_MS)));
-  return {
-    stop: () => {
-      clearInterval(timer);
-      logWatch?.close();
-    },
   };
+  const watch = watchPath(options.log, () => options.poll(), { pollMs: Math.min(POLL_MS, Math.max(50, options.stallMs / 4 || POLL_MS)), onPoll: check });
+  return { stop: () => watch.close() };
 };

@@ -20,6 +20,7 @@ import { updateOwnedStatus } from './owned-status.js';
 import { Serial } from './serial.js';
 import { spawnWorker } from './spawn-worker.js';
 import { startRunLimits } from './run-limits.js';
+import { watchPath, type Watch } from '../fsx/watch-path.js';
 import { faultPoint } from '../faults/fault-point.js';
 
 /** One run to start: the prompt, and the session it resumes. */
@@ -56,7 +57,7 @@ export class Supervisor {
   private adapter!: WorkerAdapter;
   private active: ActiveRun | undefined;
   private shuttingDown = false;
-  private watcher: fs.FSWatcher | undefined;
+  private watcher: Watch | undefined;
 
   constructor(
     private readonly stateDir: string,
@@ -195,6 +196,8 @@ export class Supervisor {
     }
     faultPoint('supervisor-running');
     if (this.shuttingDown) void this.stopActive('shutdown');
+    // A stop or interrupt that arrived while this run was starting.
+    this.checkRequests();
     this.lastOutputMono = monotonicMs();
     const limits = startRunLimits({
       log: this.paths.log,
@@ -271,32 +274,29 @@ export class Supervisor {
     return active.stopping;
   }
 
-  /** dispatch-continue --interrupt sets interrupt_requested; we see it through the file. */
+  /**
+   * dispatch-continue --interrupt sets interrupt_requested, dispatch-stop sets
+   * stop_requested, each naming the run; the supervisor sees them through the file.
+   */
+  private checkRequests(): void {
+    const active = this.active;
+    if (!active || active.stopping) return;
+    try {
+      const raw = JSON.parse(fs.readFileSync(this.paths.status, 'utf8')) as StatusRecord;
+      if (raw.stop_requested && raw.stop_requested === active.runId) {
+        void this.stopActive('stop');
+      } else if (raw.interrupt_requested && raw.run_id === active.runId) {
+        const followup = raw.followups?.find((f) => f.id === raw.interrupt_requested);
+        void this.stopActive('interrupt', followup?.grace_ms ?? this.spec.grace_ms);
+      }
+    } catch {
+      // A damaged file is reported by the next locked update.
+    }
+  }
+
   private watchStatus(): void {
     const name = path.basename(this.paths.status);
-    const check = () => {
-      const active = this.active;
-      if (!active || active.stopping) return;
-      try {
-        const raw = JSON.parse(fs.readFileSync(this.paths.status, 'utf8')) as StatusRecord;
-        if (raw.interrupt_requested && raw.run_id === active.runId) {
-          const followup = raw.followups?.find((f) => f.id === raw.interrupt_requested);
-          void this.stopActive('interrupt', followup?.grace_ms ?? this.spec.grace_ms);
-        }
-      } catch {
-        // A damaged file is reported by the next locked update.
-      }
-    };
-    try {
-      this.watcher = fs.watch(this.stateDir, (_e, file) => {
-        if (!file || file === name) check();
-      });
-      this.watcher.on('error', () => undefined);
-    } catch {
-      this.watcher = undefined;
-    }
-    const poll = setInterval(check, 1000);
-    poll.unref();
+    this.watcher = watchPath(this.stateDir, () => this.checkRequests(), { names: (file) => file === name, pollMs: 1000, unref: true });
   }
 
   /** Records the run's end; then the next follow-up, or the release of the task. */
@@ -314,6 +314,7 @@ export class Supervisor {
         cost_usd: observed.costUsd ?? s.cost_usd,
         last_output_at: this.lastOutputIso ?? s.last_output_at,
         interrupt_requested: null,
+        stop_requested: null,
       });
       this.history(HISTORY_EVENTS.runEnded, {
         run_id: run.runId,
@@ -328,8 +329,8 @@ export class Supervisor {
         result_text: observed.final?.text?.slice(0, 2000) ?? null,
         followup_id: run.followupId,
       });
-      // Shutdown releases the task; queued follow-ups stay queued for the next chain.
-      if (this.shuttingDown) return ended;
+      // Shutdown and a hold release the task; queued follow-ups stay queued for the next chain.
+      if (this.shuttingDown || ended.held) return ended;
       if (verdict.outcome === 'session_not_found' && !run.fallback) {
         const records = readHistory(this.paths.history).records;
         fallbackFrom = run.resumeSessionId;

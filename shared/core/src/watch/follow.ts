@@ -1,3 +1,4 @@
+import { watchPath } from '../fsx/watch-path.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ErrorRecord } from '../ndjson/error-record.js';
@@ -103,51 +104,38 @@ export const followSnapshots = (stateDir: string, onRecord: (r: WatchRecord) => 
       }
     };
 
-    let watcher: fs.FSWatcher | undefined;
-    const startWatch = () => {
-      if (watcher) return;
-      try {
-        watcher = fs.watch(stateDir, (_event, name) => {
-          const slug = name ? slugOfStatusFile(String(name)) : undefined;
-          if (name && slug === undefined) return; // logs, history, temp files
-          if (slug === undefined) {
-            rescan(); // the kernel did not say which file
-            return;
-          }
-          pending.add(slug);
-          // Coalesce the burst of events one atomic write makes.
-          flushTimer ??= setTimeout(flush, 10);
-        });
-        watcher.on('error', () => {
-          watcher?.close();
-          watcher = undefined;
-        });
-      } catch {
-        watcher = undefined; // no directory yet: the tick tries again and rescans meanwhile
+    const onChange = (name: string | undefined) => {
+      const slug = name === undefined ? undefined : slugOfStatusFile(name);
+      if (slug === undefined) {
+        rescan(); // the kernel did not say which file
+        return;
       }
+      pending.add(slug);
+      // Coalesce the burst of events one atomic write makes.
+      flushTimer ??= setTimeout(flush, 10);
     };
-
     let ticks = 0;
+    let blind = false;
     const tick = () => {
       ticks += 1;
-      const blind = !watcher;
-      startWatch();
-      if (blind || ticks % RESCAN_TICKS === 0) rescan();
+      // Without a watch (no directory yet, or it failed), every tick rescans.
+      if (blind || !watch.watching || ticks % RESCAN_TICKS === 0) rescan();
+      blind = !watch.watching;
       for (const [slug, s] of seen) if (!s.settled && wanted(slug)) check(slug);
     };
 
     // The watcher starts before the first read, so no change falls between the two.
-    startWatch();
+    // Logs, history and temp files are not status files: ignored.
+    const watch = watchPath(stateDir, onChange, { names: (name) => slugOfStatusFile(name) !== undefined, pollMs: options.livenessMs, onPoll: tick });
+    blind = !watch.watching;
     for (const slug of candidates()) check(slug);
     options.onReady?.();
-    const interval = setInterval(tick, options.livenessMs);
 
     const stop = () => {
       stopped = true;
-      clearInterval(interval);
+      watch.close();
       if (flushTimer) clearTimeout(flushTimer);
       if (settlingTimer) clearTimeout(settlingTimer);
-      watcher?.close();
       resolve();
     };
     if (options.signal.aborted) stop();

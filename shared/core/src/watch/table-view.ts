@@ -12,6 +12,8 @@ const COLORS: Record<string, string> = {
   interrupted: '33',
   worker_gone: '31',
   orphaned: '35',
+  stopped: '2',
+  held: '35',
   error: '31',
 };
 
@@ -28,7 +30,8 @@ const since = (iso: unknown): string => {
 };
 
 const COLUMNS: Column[] = [
-  { header: 'state', get: (r) => (r.type === 'error' ? 'error' : r.dispatch_state) },
+  // A held task that is not running shows as held: that is what the operator must act on.
+  { header: 'state', get: (r) => (r.type === 'error' ? 'error' : r.held && r.done ? 'held' : r.dispatch_state) },
   { header: 'task', get: (r) => r.slug },
   { header: 'age', get: (r) => since(r.started_at) },
   { header: 'output', get: (r) => since(r.last_output_at) },

@@ -11,6 +11,7 @@ export const judgeRun = (adapter: WorkerAdapter, end: RunEnd, limits: { stallMs:
   const said = (text: string) => (end.lastLine ? `${text}: ${end.lastLine}` : text);
   if (end.stoppedBy === 'stall') return { state: 'stalled', outcome: 'stalled', reason: `no output for ${limits.stallMs / 1000} s (the stall limit)` };
   if (end.stoppedBy === 'timeout') return { state: 'stalled', outcome: 'timeout', reason: `still running after ${limits.maxRunMs / 1000} s (the run-time limit)` };
+  if (end.stoppedBy === 'stop') return { state: 'stopped', outcome: 'stopped', reason: 'stopped by an operator (dispatch-stop); held until released' };
   if (end.stoppedBy === 'interrupt') return { state: 'interrupted', outcome: 'interrupted', reason: 'interrupted by a follow-up' };
   if (end.stoppedBy === 'shutdown') return { state: 'interrupted', outcome: 'interrupted', reason: 'the supervisor was stopped' };
   if (end.spawnError) return { state: 'failed', outcome: 'start_failed', reason: end.spawnError };

@@ -52,7 +52,7 @@ export interface WorkerAdapter {
 }
 
 /** Why the supervisor stopped a run itself, if it did. */
-export type StopCause = 'interrupt' | 'shutdown' | 'stall' | 'timeout';
+export type StopCause = 'interrupt' | 'shutdown' | 'stall' | 'timeout' | 'stop';
 
 export interface RunEnd {
   exitCode: number | null;
