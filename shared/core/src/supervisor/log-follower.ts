@@ -1,53 +1,60 @@
-import fs from 'node:fs';
-import { StringDecoder } from 'node:string_decoder';
+import { LogReader } from '../watch/log-reader.js';
+
+/** The most one poll reads: a worker that floods its log never holds the event loop. */
+const READ_BUDGET_BYTES = 4 * 1024 * 1024;
 
 /**
- * Reads what a worker appends to its log, from a byte offset on, and hands whole lines
- * to `onLine`. The worker writes to the file directly (not through a pipe to us), so it
- * keeps running — and logging — even if the supervisor dies.
+ * Follows what a worker appends to its log from the moment it is made, handing whole
+ * lines to `onLine` (through the one LogReader: partial lines held, over-long lines
+ * cut, truncation and rotation handled). The worker writes to the file directly (not
+ * through a pipe to us), so it keeps running — and logging — even if the supervisor dies.
  */
 export class LogFollower {
-  private offset: number;
-  private readonly decoder = new StringDecoder('utf8');
-  private partial = '';
-  private fd: number;
+  private readonly reader: LogReader;
+  private pumping = false;
 
   constructor(
     file: string,
     private readonly onLine: (line: string) => void,
     private readonly onBytes: (count: number) => void,
   ) {
-    this.fd = fs.openSync(file, 'r');
-    this.offset = fs.fstatSync(this.fd).size;
+    this.reader = new LogReader(file, { from: 'end' });
   }
 
-  /** Reads everything new; returns the number of bytes read. */
-  poll(): number {
-    const buffer = Buffer.alloc(64 * 1024);
-    let total = 0;
-    for (;;) {
-      const n = fs.readSync(this.fd, buffer, 0, buffer.length, this.offset);
-      if (n <= 0) break;
-      this.offset += n;
-      total += n;
-      this.push(this.decoder.write(buffer.subarray(0, n)));
+  /** Lines longer than the cap, and the bytes skipped from them. */
+  get cut(): { lines: number; bytes: number } {
+    return this.reader.cut;
+  }
+
+  /** Reads what is new, at most about `budget` bytes; returns the number of bytes read. */
+  poll(budget = READ_BUDGET_BYTES): number {
+    const before = this.reader.bytesRead;
+    while (this.reader.bytesRead - before < budget) {
+      const lines = this.reader.next();
+      if (!lines) break;
+      for (const line of lines) this.onLine(line.text);
     }
+    const total = this.reader.bytesRead - before;
     if (total > 0) this.onBytes(total);
     return total;
   }
 
-  private push(text: string): void {
-    const lines = (this.partial + text).split('\n');
-    this.partial = lines.pop() ?? '';
-    for (const line of lines) this.onLine(line);
+  /** Polls, and while a poll used its whole budget, polls again after the timers had their turn. */
+  pump(): void {
+    if (this.pumping) return;
+    const step = () => {
+      if (this.poll() >= READ_BUDGET_BYTES) setImmediate(step);
+      else this.pumping = false;
+    };
+    this.pumping = true;
+    step();
   }
 
   /** Reads to EOF and flushes a last line without a newline. */
   close(): void {
-    this.poll();
-    const rest = this.partial + this.decoder.end();
-    this.partial = '';
-    if (rest !== '') this.onLine(rest);
-    fs.closeSync(this.fd);
+    while (this.poll() > 0);
+    const rest = this.reader.rest();
+    if (rest) this.onLine(rest.text);
+    this.reader.close();
   }
 }
