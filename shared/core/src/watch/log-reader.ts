@@ -34,7 +34,8 @@ export interface LogReaderOptions {
 export class LogReader {
   private fd: number | undefined;
   private offset = 0;
-  private readonly from: number | 'end';
+  /** Where the next open starts: `from` the first time; a file that replaced it, at 0. */
+  private from: number | 'end';
   private readonly maxLineBytes: number;
   private readonly buffer = Buffer.alloc(CHUNK_BYTES);
   private parts: Buffer[] = [];
@@ -65,6 +66,7 @@ export class LogReader {
     }
     this.offset = this.from === 'end' ? fs.fstatSync(this.fd).size : this.from;
     this.partStart = this.offset;
+    this.from = 0;
     return true;
   }
 
@@ -89,8 +91,6 @@ export class LogReader {
       const last = this.rest();
       fs.closeSync(fd);
       this.fd = undefined;
-      this.offset = 0;
-      this.partStart = 0;
       this.open();
       return last ? [last] : [];
     }
