@@ -14,6 +14,7 @@ import { validateSlug } from '@task-manager/core/paths/slug';
 import { nowIso } from '@task-manager/core/time/clock';
 import { parseStateFilter } from '@task-manager/core/watch/state-filter';
 import { listSlugs } from '@task-manager/core/watch/list-slugs';
+import { checkOptions } from './check-options.js';
 import type { WatchContext } from './context.js';
 
 const livenessInterval = (raw: unknown): number => {
@@ -36,11 +37,7 @@ export const run = async ({ flags, positionals }: ParsedArgs, io: Io): Promise<E
   const config = resolveConfig(flags, io.env, io.cwd);
   const follow = Boolean(flags.follow);
   const untilDone = Boolean(flags['until-done']);
-  if (follow && untilDone) throw new UsageError('--until-done follows until the runs end; give it or --follow, not both');
-  if (flags.log !== undefined) {
-    const ignored = ['state', 'interval'].filter((f) => flags[f] !== undefined).map((f) => `--${f}`);
-    if (ignored.length > 0) throw new UsageError(`--log shows one task's output; ${ignored.join(' and ')} would be ignored with it`);
-  }
+  const choices = checkOptions(flags, positionals);
   requireStateDir(config);
   const ctx: WatchContext = {
     stateDir: config.stateDir,
@@ -55,11 +52,16 @@ export const run = async ({ flags, positionals }: ParsedArgs, io: Io): Promise<E
   // Read-only, but what it prints comes from there: a directory others can write is refused.
   checkStateDir(ctx.stateDir);
 
+  // A person reads rendered text: on a terminal, or asked for with --pretty.
+  const pretty = Boolean(flags.pretty) || ctx.table;
+  if (flags.history !== undefined) {
+    const { showHistory } = await import('./history-view.js');
+    return showHistory(ctx, validateSlug(flags.history), pretty);
+  }
   if (flags.log !== undefined) {
-    if (positionals.length > 0) throw new UsageError('--log takes one slug as its value; give no other slugs with it');
     const slug = validateSlug(flags.log);
     const { streamLog } = await import('./stream-log.js');
-    return streamLog(ctx, slug, { follow: follow || untilDone, untilDone, signal: stopOnSignals().signal });
+    return streamLog(ctx, slug, { follow: follow || untilDone, untilDone, ...choices, pretty, signal: stopOnSignals().signal });
   }
 
   // The slugs: those given (argv or stdin records), or every dispatch in the directory.

@@ -16,6 +16,7 @@ import { buildRecapPrompt } from '../workers/recap-prompt.js';
 import { getAdapter } from '../workers/registry.js';
 import type { Observation, RunEnd, StopCause, StreamParser, WorkerAdapter } from '../workers/types.js';
 import { LogFollower } from './log-follower.js';
+import { runHeader } from '../watch/log-header.js';
 import { updateOwnedStatus } from './owned-status.js';
 import { Serial } from './serial.js';
 import { spawnWorker } from './spawn-worker.js';
@@ -218,7 +219,7 @@ export class Supervisor {
     // created again owner-only.
     appendStateFile(
       this.paths.log,
-      `${gap}=== task-manager: run ${next.runId} of ${this.slug} (attempt ${starting.attempt}, worker ${this.spec.worker}) at ${starting.started_at} ===\n`,
+      `${gap}${runHeader({ runId: next.runId, slug: this.slug, attempt: starting.attempt, worker: this.spec.worker, at: starting.started_at as string, followupId: next.followupId, prompt: next.prompt })}\n`,
     );
     faultPoint('supervisor-before-spawn');
     const parser = this.adapter.parser();
