@@ -101,7 +101,8 @@ try {
   const handoffs = [];
   for (let i = 0; i < 5; i++) {
     const slug = `handoff-${i}`;
-    execFileSync(shim('dispatch'), [slug, '--prompt', 'a', '--worker-cmd', "sh -c 'sleep 1' sh"], { cwd: box.repo, env });
+    // The first run lasts 3 s, so the follow-up is queued behind it even on a loaded machine.
+    execFileSync(shim('dispatch'), [slug, '--prompt', 'a', '--worker-cmd', "sh -c 'sleep 3' sh"], { cwd: box.repo, env });
     const queued = JSON.parse(execFileSync(shim('dispatch-continue'), [slug, '--prompt', 'b'], { cwd: box.repo, env, encoding: 'utf8' }));
     if (queued.result !== 'queued') throw new Error(`bench: the follow-up was ${queued.result}, not queued`);
     const events = await waitFor(() => {
