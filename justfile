@@ -11,9 +11,11 @@ default:
 install:
     pnpm install --frozen-lockfile
 
-# compile every package (tsc -b: per-package dist/, exact stack traces)
+# compile every package (tsc -b: per-package dist/, the development build), then bundle
+# the hot entry points into dist/bin/*.cjs (what scripts/task-manager/* link to)
 build:
     tsc -b tsconfig.build.json
+    node scripts/bundle.mjs
 
 # build, then run the whole test suite (raw TAP, then the "N passed, N failed" line)
 test: build

@@ -2,23 +2,34 @@
 // The benchmark: what operators feel, as ratios against a floor measured on the same
 // machine in the same run. Prints NDJSON and a table; writes bench/results.json.
 // `pnpm exec just bench` (builds first). Never asserted in tests.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tempRepo, writeStatuses, writeTasks } from './lib/fixtures.mjs';
-import { cpuMs, median, timeCommand } from './lib/measure.mjs';
+import { cpuMs, median, paired, pairedRatios, procKiB, pssKiB } from './lib/measure.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const bin = (name) => path.join(root, 'tools', name, 'dist', 'bin.js');
+// What the user runs: the shims in scripts/task-manager/ (links to the bundled bins).
+const shim = (name) => path.join(root, 'scripts', 'task-manager', name);
 const floors = path.join(root, 'bench', 'lib', 'floors.mjs');
 const node = process.execPath;
+const IDLE = [node, '-e', 'setInterval(() => {}, 1e6)'];
 const results = [];
-const record = (measure, value, floor, goal, unit = 'ms') => {
-  const r = { type: 'bench', measure, value: Math.round(value * 10) / 10, unit, floor: floor === null ? null : Math.round(floor * 10) / 10, ratio: floor ? Math.round((value / floor) * 100) / 100 : null, goal };
+const round = (x, digits = 1) => (x === null ? null : Math.round(x * 10 ** digits) / 10 ** digits);
+// A goal is '<= 1.15x' (on the ratio) or '<= 50 ms' (on the value); '-' is no goal.
+const met = (r) => {
+  const m = /^<= ([\d.]+)\s*(x|ms)/.exec(r.goal);
+  if (!m) return null;
+  return (m[2] === 'x' ? r.ratio : r.value) <= Number(m[1]);
+};
+const record = (measure, m, goal, unit = 'ms', extra = {}) => {
+  const r = { type: 'bench', measure, value: round(m.value), unit, floor: round(m.floor ?? null), ratio: m.ratio ? round(m.ratio, 2) : null, spread: m.spread ? m.spread.map((x) => round(x, 2)) : null, goal, ...extra };
+  r.met = met(r);
   results.push(r);
   process.stdout.write(`${JSON.stringify(r)}\n`);
+  return r;
 };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const waitFor = async (check, ms = 20000) => {
@@ -37,44 +48,62 @@ const readJson = (f) => {
     return undefined;
   }
 };
+const kill = (pid) => {
+  try {
+    if (pid) process.kill(-pid, 'SIGKILL');
+  } catch {}
+};
 
 const started = Date.now();
 const box = tempRepo();
+const stateDir = path.join(box.repo, 'tasks', 'logs');
+const curves = { watch: {}, tick: {} };
 try {
-  // 1. --help of each bin against an empty node process.
-  const empty = timeCommand(node, ['-e', '0'], { runs: 15 });
+  // 1. --help of each bin through its shim (what the user runs) against an empty node process.
   for (const name of ['dispatch', 'dispatch-watch', 'dispatch-continue', 'hb-tick', 'worker-reap']) {
-    record(`${name} --help`, timeCommand(node, [bin(name), '--help'], { runs: 15 }), empty, '<= 1.3x');
+    record(`${name} --help (shim)`, paired([node, '-e', '0'], [shim(name), '--help'], { runs: 15 }), '<= 1.15x');
   }
+  record('scripts/dispatch --help (legacy name)', paired([node, '-e', '0'], [path.join(root, 'scripts', 'dispatch'), '--help'], { runs: 9 }), '<= 1.15x');
 
-  // 2. dispatch until running (a trivial worker, worktree already there) against spawning it from node.
-  const spawnFloor = timeCommand(node, [floors, 'spawn-worker'], { runs: 9 });
+  // 2. dispatch until running (a trivial worker) against spawning it from node: with the
+  //    worktree already there, and for a new task (git worktree add on the way).
   const env = { ...box.env, TASK_MANAGER_WORKER_CMD: "sh -c 'sleep 2' sh" };
-  execFileSync(node, [bin('dispatch'), 'warm', '--prompt', 'x', '--wait', '--worker-cmd', 'true'], { cwd: box.repo, env });
-  const dispatchTimes = [];
-  const stateDir = path.join(box.repo, 'tasks', 'logs');
-  for (let i = 0; i < 7; i++) {
+  execFileSync(shim('dispatch'), ['warm', '--prompt', 'x', '--wait', '--worker-cmd', 'true'], { cwd: box.repo, env });
+  const dispatchOnce = async (slug) => {
     const t0 = performance.now();
-    execFileSync(node, [bin('dispatch'), 'warm', '--prompt', 'x'], { cwd: box.repo, env });
-    dispatchTimes.push(performance.now() - t0);
-    const s = readJson(path.join(stateDir, 'dispatch-warm.status.json'));
-    try {
-      process.kill(-s.worker.pid, 'SIGKILL');
-    } catch {}
+    execFileSync(shim('dispatch'), [slug, '--prompt', 'x'], { cwd: box.repo, env });
+    const ms = performance.now() - t0;
+    const file = path.join(stateDir, `dispatch-${slug}.status.json`);
+    kill(readJson(file)?.worker?.pid);
     await waitFor(() => {
-      const now = readJson(path.join(stateDir, 'dispatch-warm.status.json'));
+      const now = readJson(file);
       return now && now.state !== 'running' && now.state !== 'starting';
     });
     await sleep(50);
+    return ms;
+  };
+  const spawnFloor = () => {
+    const t0 = performance.now();
+    execFileSync(node, [floors, 'spawn-worker']);
+    return performance.now() - t0;
+  };
+  for (const [label, slugOf] of [['worktree exists', () => 'warm'], ['new worktree', (i) => `fresh-${i}`]]) {
+    const f = [];
+    const v = [];
+    for (let i = 0; i < 9; i++) {
+      f.push(spawnFloor());
+      v.push(await dispatchOnce(slugOf(i)));
+    }
+    record(`dispatch until running (${label})`, pairedRatios(f, v), '<= 2x');
   }
-  record('dispatch until running (worktree exists)', median(dispatchTimes), spawnFloor, '<= 2x');
 
   // 3. Follow-up hand-off: previous run exits -> next run started (from the supervisor's history).
   const handoffs = [];
   for (let i = 0; i < 5; i++) {
     const slug = `handoff-${i}`;
-    execFileSync(node, [bin('dispatch'), slug, '--prompt', 'a', '--worker-cmd', "sh -c 'sleep 1' sh"], { cwd: box.repo, env });
-    const queued = JSON.parse(execFileSync(node, [bin('dispatch-continue'), slug, '--prompt', 'b'], { cwd: box.repo, env, encoding: 'utf8' }));
+    // The first run lasts 3 s, so the follow-up is queued behind it even on a loaded machine.
+    execFileSync(shim('dispatch'), [slug, '--prompt', 'a', '--worker-cmd', "sh -c 'sleep 3' sh"], { cwd: box.repo, env });
+    const queued = JSON.parse(execFileSync(shim('dispatch-continue'), [slug, '--prompt', 'b'], { cwd: box.repo, env, encoding: 'utf8' }));
     if (queued.result !== 'queued') throw new Error(`bench: the follow-up was ${queued.result}, not queued`);
     const events = await waitFor(() => {
       const text = fs.existsSync(path.join(stateDir, `dispatch-${slug}.history.jsonl`)) ? fs.readFileSync(path.join(stateDir, `dispatch-${slug}.history.jsonl`), 'utf8') : '';
@@ -85,21 +114,63 @@ try {
     const next = events.filter((e) => e.event === 'run_started')[1];
     handoffs.push(Date.parse(next.ts) - Date.parse(ended.ts));
   }
-  record('follow-up hand-off (run exits -> next run started)', median(handoffs), null, '<= 50 ms');
+  record('follow-up hand-off (run exits -> next run started)', { value: median(handoffs) }, '<= 50 ms');
 
-  // 4. watch snapshot of 1,000 and 10,000 dispatches against reading and parsing the files.
-  for (const count of [1000, 10000]) {
-    const dir = path.join(box.base, `statuses-${count}`);
-    writeStatuses(dir, count);
-    const floor = timeCommand(node, [floors, 'read-statuses', dir], { runs: 5 });
-    record(`dispatch-watch snapshot, ${count} dispatches`, timeCommand(node, [bin('dispatch-watch'), '--state-dir', dir], { runs: 5 }), floor, '<= 1.5x');
+  // 4. A live task's supervisor, idle, against an idle node: 100 tasks with a sleeping
+  //    worker each (as a user with many tasks has), all stopped after.
+  {
+    const SUPERVISORS = 100;
+    const idle = Array.from({ length: 5 }, () => spawn(IDLE[0], IDLE.slice(1), { stdio: 'ignore' }));
+    const owners = [];
+    try {
+      for (let i = 0; i < SUPERVISORS; i++) {
+        const out = JSON.parse(execFileSync(shim('dispatch'), [`live-${i}`, '--prompt', 'x', '--worker-cmd', "sh -c 'sleep 600' sh"], { cwd: box.repo, env, encoding: 'utf8' }));
+        owners.push(out.supervisor_pid);
+      }
+      await sleep(2000);
+      const rss = owners.map((pid) => procKiB(pid) / 1024);
+      const idleRss = idle.map((c) => procKiB(c.pid) / 1024);
+      const pss = owners.map((pid) => pssKiB(pid) / 1024);
+      // Each supervisor against the median idle node (sampled at the same moment).
+      const floor = median(idleRss);
+      record('supervisor resident memory (VmRSS, idle task)', { value: median(rss), floor, ratio: median(rss) / floor, spread: [Math.min(...rss) / floor, Math.max(...rss) / floor] }, '<= 1.15x', 'MiB');
+      const total = rss.reduce((x, y) => x + y, 0);
+      record(`${SUPERVISORS} idle supervisors, sum of VmRSS`, { value: total, floor: floor * SUPERVISORS, ratio: total / (floor * SUPERVISORS) }, '<= 1.15x', 'MiB');
+      // VmRSS counts the node binary's pages once per process; Pss shares them out.
+      record(`${SUPERVISORS} idle supervisors, sum of Pss (memory actually used)`, { value: pss.reduce((x, y) => x + y, 0) }, '-', 'MiB');
+    } finally {
+      for (const c of idle) c.kill('SIGKILL');
+      for (let i = 0; i < SUPERVISORS; i++) {
+        const s = readJson(path.join(stateDir, `dispatch-live-${i}.status.json`));
+        kill(s?.worker?.pid);
+        kill(s?.owner?.pid);
+      }
+    }
   }
 
-  // 5. watch --follow: a status change -> its record; idle CPU over 10 s.
+  // 5. Cost curves: watch snapshot over N status files against reading and parsing them;
+  //    hb-tick - --dry-run over N task records against a bare readline + JSON.parse loop.
+  const SIZES = [100, 1000, 10000, 100000];
+  const RUNS = { 100: 11, 1000: 9, 10000: 5, 100000: 3 };
+  for (const count of SIZES) {
+    const dir = path.join(box.base, `statuses-${count}`);
+    writeStatuses(dir, count);
+    const m = paired([node, floors, 'read-statuses', dir], [shim('dispatch-watch'), '--state-dir', dir], { runs: RUNS[count] });
+    curves.watch[count] = record(`dispatch-watch snapshot, ${count} dispatches`, m, count === 1000 ? '<= 1.3x' : '-');
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  for (const count of SIZES) {
+    const input = Array.from({ length: count }, (_, i) => JSON.stringify({ slug: `t-${i}`, status: 'blocked', priority: 'p2' })).join('\n') + '\n';
+    const state = path.join(box.base, 'pass-state');
+    const m = paired([node, floors, 'readline'], [shim('hb-tick'), '-', '--dry-run', '--state-dir', state], { runs: RUNS[count], input });
+    curves.tick[count] = record(`NDJSON pass-through, ${count} records (hb-tick - --dry-run)`, m, count === 100000 ? '<= 1.5x' : '-');
+  }
+
+  // 6. watch --follow: a status change -> its record; idle CPU over 10 s.
   {
     const dir = path.join(box.base, 'follow');
     writeStatuses(dir, 20);
-    const child = spawn(node, [bin('dispatch-watch'), '--follow', '--state-dir', dir], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const child = spawn(shim('dispatch-watch'), ['--follow', '--state-dir', dir], { stdio: ['ignore', 'pipe', 'ignore'] });
     let lines = [];
     let buffer = '';
     child.stdout.on('data', (d) => {
@@ -121,37 +192,28 @@ try {
       latencies.push(seen.at - t0);
       await sleep(100);
     }
-    record('dispatch-watch --follow: change -> record', median(latencies), null, '<= 100 ms');
+    record('dispatch-watch --follow: change -> record', { value: median(latencies) }, '<= 100 ms');
     const cpu0 = cpuMs(child.pid);
     await sleep(10000);
-    record('dispatch-watch --follow: idle CPU over 10 s', cpuMs(child.pid) - cpu0, null, '~0 ms', 'ms cpu');
+    record('dispatch-watch --follow: idle CPU over 10 s', { value: cpuMs(child.pid) - cpu0 }, '<= 100 ms', 'ms cpu');
     child.kill('SIGTERM');
   }
 
-  // 6. hb-tick --dry-run over 1,000 and 10,000 task files against reading and parsing them.
-  for (const count of [1000, 10000]) {
-    const dir = path.join(box.base, `tasks-${count}`);
-    writeTasks(dir, count);
-    const floor = timeCommand(node, [floors, 'read-tasks', dir], { runs: 3 });
-    const state = path.join(box.base, `tick-state-${count}`);
-    record(`hb-tick --dry-run, ${count} task files`, timeCommand(node, [bin('hb-tick'), '--dry-run', '--tasks-dir', dir, '--state-dir', state], { runs: 3 }), floor, '<= 2x');
-  }
-
-  // 7. NDJSON pass-through of 100,000 records against a bare readline + JSON.parse loop.
+  // 7. hb-tick --dry-run over 1,000 task files against reading and parsing them.
   {
-    const input = Array.from({ length: 100000 }, (_, i) => JSON.stringify({ slug: `t-${i}`, status: 'blocked', priority: 'p2' })).join('\n') + '\n';
-    const floor = timeCommand(node, [floors, 'readline'], { runs: 3, input });
-    const state = path.join(box.base, 'pass-state');
-    record('NDJSON pass-through, 100,000 records (hb-tick - --dry-run)', timeCommand(node, [bin('hb-tick'), '-', '--dry-run', '--state-dir', state], { runs: 3, input }), floor, '<= 1.5x');
+    const dir = path.join(box.base, 'tasks-1000');
+    writeTasks(dir, 1000);
+    const state = path.join(box.base, 'tick-state-1000');
+    record('hb-tick --dry-run, 1000 task files', paired([node, floors, 'read-tasks', dir], [shim('hb-tick'), '--dry-run', '--tasks-dir', dir, '--state-dir', state], { runs: 5 }), '<= 2x');
   }
 
-  // 8. Claim and release of a slug's critical section against a bare mkdir + rmdir pair.
+  // 8. Claim and release of a slug's critical section against a bare mkdir + rmdir pair
+  //    (paired blocks of 100 in one process, bench/lib/floors.mjs).
   {
     const dir = path.join(box.base, 'locks');
     fs.mkdirSync(dir);
-    const floor = median([1, 2, 3].map(() => Number(execFileSync(node, [floors, 'mkdir-rmdir', dir], { encoding: 'utf8' }))));
-    const section = median([1, 2, 3].map(() => Number(execFileSync(node, [floors, 'critical-section', dir], { encoding: 'utf8' }))));
-    record('critical section: claim + release', section, floor, '<= 3x');
+    const { floors: f, values: v } = JSON.parse(execFileSync(node, [floors, 'critical-section', dir], { encoding: 'utf8' }));
+    record('critical section: claim + release', pairedRatios(f, v), '<= 3x');
   }
 } finally {
   // Stop anything a benchmark started, then remove the fixtures.
@@ -167,10 +229,16 @@ try {
   box.cleanup();
 }
 
-const machine = { node: process.version, platform: `${os.platform()} ${os.release()}`, cpus: os.cpus().length, cpu_model: os.cpus()[0]?.model, memory_gb: Math.round(os.totalmem() / 2 ** 30), duration_s: Math.round((Date.now() - started) / 1000), date: new Date().toISOString() };
+const machine = { node: process.version, platform: `${os.platform()} ${os.release()}`, cpus: os.cpus().length, cpu_model: os.cpus()[0]?.model, memory_gb: Math.round(os.totalmem() / 2 ** 30), loadavg: os.loadavg().map((x) => round(x, 1)), duration_s: Math.round((Date.now() - started) / 1000), date: new Date().toISOString() };
 fs.writeFileSync(path.join(root, 'bench', 'results.json'), `${JSON.stringify({ machine, results }, null, 2)}\n`);
-process.stderr.write(`\n${'measure'.padEnd(58)} ${'value'.padStart(9)} ${'floor'.padStart(8)} ${'ratio'.padStart(6)}  goal\n`);
+const W = 62;
+process.stderr.write(`\n${'measure'.padEnd(W)} ${'value'.padStart(12)} ${'floor'.padStart(8)} ${'ratio'.padStart(6)} ${'spread'.padStart(11)}  goal\n`);
 for (const r of results) {
-  process.stderr.write(`${r.measure.padEnd(58)} ${`${r.value} ${r.unit === 'ms' ? 'ms' : 'cpu'}`.padStart(9)} ${String(r.floor ?? '-').padStart(8)} ${String(r.ratio ?? '-').padStart(6)}  ${r.goal}\n`);
+  const unit = r.unit === 'ms cpu' ? 'cpu' : r.unit;
+  const verdict = r.met === null ? '' : r.met ? '  met' : '  MISSED';
+  process.stderr.write(`${r.measure.padEnd(W)} ${`${r.value} ${unit}`.padStart(12)} ${String(r.floor ?? '-').padStart(8)} ${String(r.ratio ?? '-').padStart(6)} ${(r.spread ? r.spread.join('-') : '-').padStart(11)}  ${r.goal}${verdict}\n`);
 }
-process.stderr.write(`\n${machine.node} on ${machine.platform}, ${machine.cpus} cores (${machine.cpu_model}); ${machine.duration_s} s; bench/results.json\n`);
+// The cost curves: ratio against the floor by size; a ratio that grows with N is worse than linear.
+process.stderr.write(`\n${'N'.padStart(8)} ${'watch snapshot'.padStart(16)} ${'hb-tick - --dry-run'.padStart(20)}   (ratio against the floor)\n`);
+for (const n of Object.keys(curves.watch)) process.stderr.write(`${n.padStart(8)} ${String(curves.watch[n].ratio).padStart(16)} ${String(curves.tick[n]?.ratio ?? '-').padStart(20)}\n`);
+process.stderr.write(`\n${machine.node} on ${machine.platform}, ${machine.cpus} cores (${machine.cpu_model}), load ${machine.loadavg.join(' ')}; ${machine.duration_s} s; bench/results.json\n`);

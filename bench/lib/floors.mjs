@@ -43,9 +43,24 @@ if (which === 'spawn-worker') {
   }
   process.stdout.write(`${(performance.now() - t0) / 500}\n`);
 } else if (which === 'critical-section') {
+  // Paired in one process: blocks of 100 bare mkdir + rmdir pairs, then 100 claims and
+  // releases, alternating; prints the per-operation medians and the median paired ratio.
   const { withCriticalSection } = await import(new URL('../../shared/core/dist/lock/critical-section.js', import.meta.url));
   const lock = path.join(arg, 'dispatch-bench.lock');
-  const t0 = performance.now();
-  for (let i = 0; i < 500; i++) await withCriticalSection(lock, () => undefined);
-  process.stdout.write(`${(performance.now() - t0) / 500}\n`);
+  const bare = path.join(arg, 'floor.lock');
+  const block = async (fn) => {
+    const t0 = performance.now();
+    for (let i = 0; i < 100; i++) await fn();
+    return (performance.now() - t0) / 100;
+  };
+  const floors = [];
+  const values = [];
+  for (let round = 0; round < 16; round++) {
+    floors.push(await block(() => (fs.mkdirSync(bare), fs.rmdirSync(bare))));
+    values.push(await block(() => withCriticalSection(lock, () => undefined)));
+  }
+  // The first pair warms up the JIT and the file system's caches.
+  process.stdout.write(`${JSON.stringify({ floors: floors.slice(1), values: values.slice(1) })}\n`);
+} else if (which === 'idle') {
+  setInterval(() => undefined, 1e6);
 }

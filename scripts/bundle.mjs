@@ -1,0 +1,117 @@
+#!/usr/bin/env node
+// Bundles the hot entry points (the five bins and the supervisor) into dist/ at the
+// repository root, after `tsc -b` has type-checked and built the per-package dist/
+// (which stays the development build). Why: docs/decisions.md, "Performance, round two".
+//
+//   dist/bin/<tool>.cjs      one file per bin (what scripts/task-manager/<tool> links to)
+//   dist/bin/supervisor.cjs  the detached supervisor the bundled bins start
+//   dist/lib/yaml.cjs        the YAML parser, loaded only when a task file is read
+//   dist/**/*.cjs.map        source maps to the TypeScript sources
+//                            (node --enable-source-maps, or NODE_OPTIONS=--enable-source-maps)
+//
+// Every output file sits exactly one directory below dist/, so a path computed from
+// import.meta.url resolves the same from whichever file the code lands in.
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const out = path.join(root, 'dist');
+const TOOLS = ['dispatch', 'dispatch-watch', 'dispatch-continue', 'hb-tick', 'worker-reap', 'dispatch-stop'];
+const coreSrc = path.join(root, 'shared', 'core', 'src');
+
+// import.meta.url in the sources names files next to the compiled module. In a bundle,
+// the supervisor is our own dist/bin/supervisor.js; anything else (the demo agent) is
+// the tsc-built file beside the module's compiled twin in shared/core/dist/.
+const SUPERVISOR_URL = "new URL('../supervisor/main.js', import.meta.url)";
+// CommonJS, one file per entry point: an ES module entry costs ~6% more start-up CPU
+// than a CommonJS one (bench/measure/startup.mjs), and each extra module file costs a read.
+const EXT = '.cjs';
+const META_URL = "require('node:url').pathToFileURL(__filename).href";
+const importMetaUrl = {
+  name: 'import-meta-url',
+  setup(build) {
+    build.onLoad({ filter: /\.ts$/ }, async (args) => {
+      let text = await fs.promises.readFile(args.path, 'utf8');
+      if (!text.includes('import.meta.url')) return undefined;
+      if (!args.path.startsWith(coreSrc + path.sep)) throw new Error(`bundle: import.meta.url outside shared/core/src: ${args.path}`);
+      if (args.path.endsWith(`${path.sep}spawn-supervisor.ts`)) {
+        if (!text.includes(SUPERVISOR_URL)) throw new Error(`bundle: ${args.path} no longer has ${SUPERVISOR_URL}; update scripts/bundle.mjs`);
+        return { contents: text.replace(SUPERVISOR_URL, `new URL('../bin/supervisor${EXT}', ${META_URL})`), loader: 'ts' };
+      }
+      const compiled = path.relative(out, path.join(root, 'shared', 'core', 'dist', path.relative(coreSrc, args.path)).replace(/\.ts$/, '.js'));
+      // From dist/<dir>/<file>.js, '../' is dist/.
+      text = text.replaceAll('import.meta.url', `new URL(${JSON.stringify(`../${compiled.split(path.sep).join('/')}`)}, ${META_URL}).href`);
+      return { contents: text, loader: 'ts' };
+    });
+  },
+};
+
+// '@task-manager/core/x/y' -> shared/core/src/x/y.ts (the package exports point at dist/).
+const coreFromSource = {
+  name: 'core-from-source',
+  setup(build) {
+    build.onResolve({ filter: /^@task-manager\/core\// }, (args) => ({ path: path.join(coreSrc, `${args.path.slice('@task-manager/core/'.length)}.ts`) }));
+    // Relative '.js' imports name the .ts source.
+    build.onResolve({ filter: /^\.\.?\/.*\.js$/ }, (args) => {
+      const ts = path.join(args.resolveDir, args.path.replace(/\.js$/, '.ts'));
+      return fs.existsSync(ts) ? { path: ts } : undefined;
+    });
+  },
+};
+
+// yaml is ~260 KB of the ~410 KB a bin would be, and only task files need it (imported
+// lazily): in its own file, so a start that never reads YAML never parses it either.
+const yamlApart = {
+  name: 'yaml-apart',
+  setup(build) {
+    build.onResolve({ filter: /^yaml$/ }, () => ({ path: `../lib/yaml${EXT}`, external: true }));
+  },
+};
+const require = createRequire(path.join(root, 'shared', 'core', 'package.json'));
+
+fs.rmSync(out, { recursive: true, force: true });
+await esbuild.build({
+  absWorkingDir: root,
+  entryPoints: [{ in: require.resolve('yaml'), out: 'lib/yaml' }],
+  outdir: out,
+  bundle: true,
+  format: 'cjs',
+  outExtension: { '.js': EXT },
+  platform: 'node',
+  target: 'node20',
+  sourcemap: 'linked',
+  sourcesContent: false,
+  logLevel: 'warning',
+});
+const result = await esbuild.build({
+  absWorkingDir: root,
+  entryPoints: [
+    ...TOOLS.map((tool) => ({ in: path.join(root, 'tools', tool, 'src', 'bin.ts'), out: `bin/${tool}` })),
+    { in: path.join(coreSrc, 'supervisor', 'main.ts'), out: 'bin/supervisor' },
+  ],
+  outdir: out,
+  bundle: true,
+  format: 'cjs',
+  outExtension: { '.js': EXT },
+  platform: 'node',
+  target: 'node20',
+  packages: 'bundle',
+  sourcemap: 'linked',
+  sourcesContent: false,
+  plugins: [yamlApart, coreFromSource, importMetaUrl],
+  logLevel: 'warning',
+  metafile: true,
+});
+for (const tool of TOOLS) {
+  const file = path.join(out, 'bin', `${tool}${EXT}`);
+  const text = fs.readFileSync(file, 'utf8');
+  // The shims are links to these files: a node shebang, executable.
+  fs.writeFileSync(file, text.startsWith('#!') ? text : `#!/usr/bin/env node\n${text}`);
+  fs.chmodSync(file, 0o755);
+}
+if (process.argv.includes('--sizes')) {
+  for (const [name, o] of Object.entries(result.metafile.outputs)) if (!name.endsWith('.map')) process.stdout.write(`${String(o.bytes).padStart(8)} ${name}\n`);
+}
