@@ -104,3 +104,18 @@ t.test('gave_up is told once, when a task gets there', async (t) => {
   t.equal(gaveUp.length, 1, 'one gave_up event for two ticks');
   t.equal(historyOf(box, 'doomed').filter((e) => e.event === 'gave_up').length, 1);
 });
+
+t.test('dispatch-watch --follow --changes: no replay of what finished before, only what changes', async (t) => {
+  const box = sandbox(t);
+  t.equal((await runBin('dispatch', ['old', '--prompt', 'x', '--worker', 'demo', '--wait'], { cwd: box.repo, env: box.env })).code, 0);
+  const { startBin } = await import('../fixtures/e2e.js');
+  const watch = startBin('dispatch-watch', ['--follow', '--changes', '--json'], { cwd: box.repo, env: box.env });
+  t.teardown(() => watch.child.kill('SIGKILL'));
+  // It is watching once the state directory's watch is up; a new dispatch then is news.
+  await waitFor(() => fs.existsSync(`/proc/${watch.child.pid}`), 'watch started');
+  t.equal((await runBin('dispatch', ['new', '--prompt', 'x', '--worker', 'demo', '--wait'], { cwd: box.repo, env: box.env })).code, 0);
+  await waitFor(() => watch.lines.some((r) => r.slug === 'new' && r.done), 'the new task ended, and was told');
+  t.notOk(watch.lines.some((r) => r.slug === 'old'), 'the task that ended before was not replayed');
+  const usage = await runBin('dispatch-watch', ['--changes'], { cwd: box.repo, env: box.env });
+  t.equal(usage.code, 2, '--changes without --follow is a usage error');
+});

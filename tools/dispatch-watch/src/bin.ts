@@ -6,7 +6,7 @@ main({
   name: 'dispatch-watch',
   version: '0.1.0',
   help: HELP,
-  flags: { string: ['state', 'log', 'history', 'tail', 'run', 'interval', 'state-dir', 'repo'], boolean: ['follow', 'until-done', 'pretty'] },
+  flags: { string: ['state', 'log', 'history', 'tail', 'run', 'interval', 'state-dir', 'repo'], boolean: ['follow', 'until-done', 'pretty', 'changes'] },
   // Loaded only past --help, so the help stays at bare node start-up.
   run: async (args, io) => (await import('./run.js')).run(args, io),
 });

@@ -7,6 +7,8 @@ import { tableScreen } from './table-screen.js';
 
 export interface FollowViewOptions {
   untilDone: boolean;
+  /** --changes: no record for how things stood at the start, only what changes after. */
+  changes?: boolean;
   signal: AbortSignal;
 }
 
@@ -38,7 +40,9 @@ export const followView = async (ctx: WatchContext, slugs: string[] | undefined,
     latest.set(slug, record);
     if (record.type === 'error' && before?.type !== 'error') reportError(ctx, record);
     if (screen) screen.update();
-    else if (options.untilDone || matchesStates(record, ctx.states) || shown.has(slug)) {
+    else if (options.changes && !ready) {
+      // --changes: the state at the start is not news (a task that ended yesterday).
+    } else if (options.untilDone || matchesStates(record, ctx.states) || shown.has(slug)) {
       // A dispatch leaving the --state filter is shown once more, so a reader sees it go.
       if (matchesStates(record, ctx.states)) shown.add(slug);
       else shown.delete(slug);

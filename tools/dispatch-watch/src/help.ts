@@ -16,9 +16,12 @@ supervisor died is "orphaned" while its worker lives (it still blocks the task) 
 Options:
   --state STATE,...   only dispatches whose written state or dispatch_state is one of
                       starting, running, orphaned, exited, failed, interrupted,
-                      stalled, worker_gone (default: all)
+                      stalled, worker_gone, stopped, limited (default: all)
   --follow            keep watching: a record whenever a dispatch changes (file
                       events), deaths seen within --interval; Ctrl-C ends it (exit 0)
+  --changes           with --follow: only what changes from now on, no record for
+                      how things stood at the start (| jq 'select(.done)': "tell me
+                      when anything stops")
   --until-done        follow the dispatches that match now until each is done (run
                       ended, supervisor gone), then exit 0, or 5 if one did not end ok
   --log SLUG          the task's log. For a person (a terminal, or --pretty) each

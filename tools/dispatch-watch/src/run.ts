@@ -37,6 +37,7 @@ export const run = async ({ flags, positionals }: ParsedArgs, io: Io): Promise<E
   const config = resolveConfig(flags, io.env, io.cwd);
   const follow = Boolean(flags.follow);
   const untilDone = Boolean(flags['until-done']);
+  if (flags.changes && !follow) throw new UsageError('--changes goes with --follow: it leaves out the records of the moment it starts');
   const choices = checkOptions(flags, positionals);
   requireStateDir(config);
   const ctx: WatchContext = {
@@ -82,7 +83,7 @@ export const run = async ({ flags, positionals }: ParsedArgs, io: Io): Promise<E
 
   if (follow || untilDone) {
     const { followView } = await import('./follow-view.js');
-    return followView(ctx, slugs, { untilDone, signal: stopOnSignals().signal });
+    return followView(ctx, slugs, { untilDone, changes: Boolean(flags.changes), signal: stopOnSignals().signal });
   }
   const { writeSnapshotView } = await import('./snapshot.js');
   return writeSnapshotView(ctx, slugs ?? listSlugs(ctx.stateDir));
