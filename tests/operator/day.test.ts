@@ -119,3 +119,34 @@ t.test('dispatch-watch --follow --changes: no replay of what finished before, on
   const usage = await runBin('dispatch-watch', ['--changes'], { cwd: box.repo, env: box.env });
   t.equal(usage.code, 2, '--changes without --follow is a usage error');
 });
+
+t.test('worker-reap --prune removes merged, finished worktrees and branches, and nothing else; --archive moves old state away', async (t) => {
+  const box = sandbox(t);
+  const { execFileSync } = await import('node:child_process');
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: box.repo, env: box.env, encoding: 'utf8' }).trim();
+  // merged: its demo commit is merged into main; unmerged: left as it is; live: still running.
+  for (const slug of ['merged', 'unmerged']) t.equal((await runBin('dispatch', [slug, '--prompt', 'x', '--worker', 'demo', '--wait'], { cwd: box.repo, env: box.env })).code, 0);
+  git('merge', '-q', '--no-edit', 'task/merged');
+  t.equal((await runBin('dispatch', ['live', '--prompt', 'x', '--worker-cmd', nodeWorker('sleeper.mjs', '60')], { cwd: box.repo, env: box.env })).code, 0);
+  const dry = await runBin('worker-reap', ['--prune', '--dry-run'], { cwd: box.repo, env: box.env });
+  t.equal(dry.code, 0, dry.stderr);
+  const byslug = (r: { records: Record<string, any>[] }) => Object.fromEntries(r.records.filter((x) => x.type === 'prune').map((x) => [x.slug, x]));
+  t.match(byslug(dry), { merged: { action: 'would_remove', base: 'main' }, unmerged: { action: 'skipped', reason: /not merged into main/ }, live: { action: 'skipped', reason: /never pruned/ } });
+  t.ok(fs.existsSync(path.join(box.worktreesDir, 'merged')), '--dry-run removed nothing');
+  const real = await runBin('worker-reap', ['--prune'], { cwd: box.repo, env: box.env });
+  t.equal(real.code, 0, real.stderr);
+  t.match(byslug(real).merged, { action: 'removed' });
+  t.notOk(fs.existsSync(path.join(box.worktreesDir, 'merged')), 'the merged worktree is gone');
+  t.equal(git('branch', '--list', 'task/merged'), '', 'and its branch');
+  t.ok(fs.existsSync(path.join(box.worktreesDir, 'unmerged')), 'the unmerged one stays');
+  t.ok(fs.existsSync(path.join(box.worktreesDir, 'live')), 'the live one stays');
+  // --archive 0: everything finished goes to archive/, the live task stays.
+  const archived = await runBin('worker-reap', ['--archive', '0'], { cwd: box.repo, env: box.env });
+  t.equal(archived.code, 0, archived.stderr);
+  t.ok(fs.existsSync(path.join(box.stateDir, 'archive', 'dispatch-unmerged.status.json')), 'archived');
+  t.ok(fs.existsSync(path.join(box.stateDir, 'archive', 'dispatch-unmerged.history.jsonl')), 'with its history');
+  t.notOk(fs.existsSync(path.join(box.stateDir, 'dispatch-unmerged.status.json')));
+  t.ok(fs.existsSync(path.join(box.stateDir, 'dispatch-live.status.json')), 'a live task is never archived');
+  const usage = await runBin('worker-reap', ['--base', 'main'], { cwd: box.repo, env: box.env });
+  t.equal(usage.code, 2, '--base without --prune');
+});

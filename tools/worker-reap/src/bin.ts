@@ -6,6 +6,6 @@ main({
   name: 'worker-reap',
   version: '0.1.0',
   help: HELP,
-  flags: { string: ['on-event', 'grace', 'state-dir', 'repo'], boolean: ['dry-run', 'kill-orphans'] },
+  flags: { string: ['on-event', 'grace', 'state-dir', 'repo', 'base', 'archive'], boolean: ['dry-run', 'kill-orphans', 'prune'] },
   run: async (args, io) => (await import('./run.js')).run(args, io),
 });

@@ -1,4 +1,4 @@
-export const HELP = `Usage: worker-reap [SLUG...] [--dry-run] [--kill-orphans] [--grace SECONDS]
+export const HELP = `Usage: worker-reap [SLUG...] [--dry-run] [--kill-orphans] [--grace SECONDS] [--prune] [--archive DAYS]
        dispatch-watch --state running | worker-reap -
 
 Finds dispatches whose workers died and sets them right. Reads the status files in the
@@ -25,6 +25,14 @@ Options:
   --dry-run          report what would change; change nothing
   --kill-orphans     stop orphaned workers (the agent's polite signal, --grace, SIGKILL)
   --grace SECONDS    polite signal to SIGKILL (env TASK_MANAGER_KILL_GRACE_SECONDS; 10)
+  --prune            then remove the worktree and task/<slug> branch of every task that
+                     is over (done or held) and whose branch is merged into the base;
+                     never a live, orphaned, unmerged or dirty one
+  --base BRANCH      with --prune: the branch to be merged into (default: the main
+                     checkout's HEAD branch)
+  --archive DAYS     then move the state files of tasks that ended more than DAYS ago
+                     into <state dir>/archive/ (never live ones or ones with follow-ups)
+  --on-event CMD     told of each run found worker_gone (env TASK_MANAGER_ON_EVENT)
   --state-dir DIR    state files (env TASK_MANAGER_STATE_DIR; default <repo>/tasks/logs)
   --repo DIR         the repository (default: the git top level of the cwd)
   --json             NDJSON even on a terminal

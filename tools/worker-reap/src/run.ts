@@ -1,6 +1,5 @@
 import type { ParsedArgs } from '@task-manager/core/cli/flags';
 import type { Io } from '@task-manager/core/cli/io';
-import { forTerminal } from '@task-manager/core/cli/terminal-text';
 import { wantsTable } from '@task-manager/core/cli/output-mode';
 import { Sink } from '@task-manager/core/cli/sink';
 import { slugInputs } from '@task-manager/core/cli/slug-inputs';
@@ -9,17 +8,21 @@ import { EXIT, type ExitCode } from '@task-manager/core/errors/exit-codes';
 import { requireStateDir } from '@task-manager/core/paths/require-state-dir';
 import { checkStateDir } from '@task-manager/core/fsx/state-dir';
 import { checkHook, settleHooks } from '@task-manager/core/hooks/event-hook';
+import { parseNonNegative } from '@task-manager/core/config/env-values';
+import { UsageError } from '@task-manager/core/errors/errors';
+import { slugPaths } from '@task-manager/core/paths/state-paths';
+import { archiveTask } from '@task-manager/core/reap/archive-task';
+import { pruneTask } from '@task-manager/core/reap/prune-task';
+import { listSlugs } from '@task-manager/core/watch/list-slugs';
 import { reapDispatches } from '@task-manager/core/reap/reap-dispatches';
 import type { ReapOptions } from '@task-manager/core/reap/reap-slug';
 import { nowIso } from '@task-manager/core/time/clock';
 
-// On a terminal: one readable line per change, with no escape sequence from the data.
+// On a terminal: one readable line per change (the sink keeps escape sequences out).
 const line = (r: Record<string, unknown>): string =>
-  `${forTerminal(
-    r.type === 'reap'
-      ? `${String(r.action).padEnd(19)} ${String(r.slug).padEnd(24)} ${r.from ?? ''}${r.to ? ` -> ${r.to}` : ''}  ${r.reason}${r.dry_run ? '  (dry run)' : ''}`
-      : `${'error'.padEnd(19)} ${String(r.slug ?? r.source ?? '').padEnd(24)} ${r.message}`,
-  )}\n`;
+  r.type === 'reap' || r.type === 'prune' || r.type === 'archive'
+    ? `${String(r.action).padEnd(19)} ${String(r.slug).padEnd(24)} ${r.from ?? ''}${r.to ? ` -> ${r.to}` : ''}${r.from || r.to ? '  ' : ''}${r.reason}${r.dry_run ? '  (dry run)' : ''}\n`
+    : `${'error'.padEnd(19)} ${String(r.slug ?? r.source ?? '').padEnd(24)} ${r.message}\n`;
 
 export const run = async ({ flags, positionals }: ParsedArgs, io: Io): Promise<ExitCode> => {
   const config = resolveConfig(flags, io.env, io.cwd);
@@ -50,13 +53,31 @@ export const run = async ({ flags, positionals }: ParsedArgs, io: Io): Promise<E
     }
   };
 
-  if (positionals.length === 0) await reap('all');
+  if (flags.base !== undefined && !flags.prune) throw new UsageError('--base goes with --prune (the branch a task branch must be merged into)');
+  const archiveDays = flags.archive === undefined ? undefined : parseNonNegative('--archive', String(flags.archive));
+  // Cleaning up comes after reaping, on the same tasks: a run found dead is then over.
+  const cleanUp = async (slug: string) => {
+    const paths = slugPaths(stateDir, slug);
+    try {
+      if (flags.prune) await sink.emit((await pruneTask(paths, { ...(typeof flags.base === 'string' ? { base: flags.base } : {}), dryRun: options.dryRun })) as unknown as Record<string, unknown>);
+      if (archiveDays !== undefined) await sink.emit((await archiveTask(paths, { days: archiveDays, dryRun: options.dryRun })) as unknown as Record<string, unknown>);
+      if (flags.prune || archiveDays !== undefined) changes += 1;
+    } catch (error) {
+      await sink.error(error, { slug, source: slug });
+    }
+  };
+  if (positionals.length === 0) {
+    await reap('all');
+    if (flags.prune || archiveDays !== undefined) for (const slug of listSlugs(stateDir)) await cleanUp(slug);
+  }
   // One slug at a time, as they arrive: `dispatch-watch --follow | worker-reap -` works too.
   else {
     for await (const input of slugInputs(positionals, io, () => [])) {
       if (sink.closed) break;
-      if (input.slug) await reap([input.slug]);
-      else if (input.error) await sink.errorRecord({ type: 'error', ...input.error, ts: nowIso() }, EXIT.badInput);
+      if (input.slug) {
+        await reap([input.slug]);
+        await cleanUp(input.slug);
+      } else if (input.error) await sink.errorRecord({ type: 'error', ...input.error, ts: nowIso() }, EXIT.badInput);
     }
   }
   if (table && changes === 0) io.stdout.write('nothing to reap\n');
