@@ -29,49 +29,65 @@ bench: build
 demo: build
     node scripts/demo.mjs
 
-# --- operator flow (run from the repository whose tasks you manage) ---
+# put the bins on PATH for any repository: symlinks in DIR (default ~/.local/bin) to the built bins
+install-bins DIR="~/.local/bin": build
+    #!/usr/bin/env bash
+    set -euo pipefail
+    dir="{{DIR}}"; dir="${dir/#\~/$HOME}"
+    mkdir -p "$dir"
+    for bin in dispatch dispatch-watch dispatch-continue dispatch-stop hb-tick worker-reap; do
+      ln -sfn "{{justfile_directory()}}/scripts/task-manager/$bin" "$dir/$bin"
+    done
+    echo "installed into $dir: dispatch dispatch-watch dispatch-continue dispatch-stop hb-tick worker-reap"
+    case ":$PATH:" in *":$dir:"*) ;; *) echo "add it to PATH: export PATH=\"$dir:\$PATH\"" ;; esac
+
+# --- operator flow: `just -f /path/to/task-manager/justfile RECIPE` from the repository you manage ---
 
 # the heartbeat loop, one tick every $TASK_MANAGER_HEARTBEAT_SECONDS (60): the only manager loop
 [no-cd]
 [positional-arguments]
 heartbeat *ARGS:
-    node {{justfile_directory()}}/tools/hb-tick/dist/bin.js --every "${TASK_MANAGER_HEARTBEAT_SECONDS:-60}" "$@"
+    #!/usr/bin/env bash
+    # --every from the arguments wins; else one tick every $TASK_MANAGER_HEARTBEAT_SECONDS.
+    set -euo pipefail
+    case " $* " in *" --every "*|*" --every="*) exec {{justfile_directory()}}/scripts/task-manager/hb-tick "$@" ;; esac
+    exec {{justfile_directory()}}/scripts/task-manager/hb-tick --every "${TASK_MANAGER_HEARTBEAT_SECONDS:-60}" "$@"
 
 # one heartbeat cycle (pass --dry-run to see the plan only)
 [no-cd]
 [positional-arguments]
 tick *ARGS:
-    node {{justfile_directory()}}/tools/hb-tick/dist/bin.js "$@"
+    @{{justfile_directory()}}/scripts/task-manager/hb-tick "$@"
 
 # start a task's worker: just dispatch SLUG --prompt "..."
 [no-cd]
 [positional-arguments]
 dispatch *ARGS:
-    node {{justfile_directory()}}/tools/dispatch/dist/bin.js "$@"
+    @{{justfile_directory()}}/scripts/task-manager/dispatch "$@"
 
 # a follow-up for a task's worker: just continue SLUG --prompt "..." [--interrupt]
 [no-cd]
 [positional-arguments]
 continue *ARGS:
-    node {{justfile_directory()}}/tools/dispatch-continue/dist/bin.js "$@"
+    @{{justfile_directory()}}/scripts/task-manager/dispatch-continue "$@"
 
 # the status view (--follow to keep watching, --until-done to wait)
 [no-cd]
 [positional-arguments]
 watch *ARGS:
-    node {{justfile_directory()}}/tools/dispatch-watch/dist/bin.js "$@"
+    @{{justfile_directory()}}/scripts/task-manager/dispatch-watch "$@"
 
 # find dead and orphaned workers (--dry-run to look only, --kill-orphans to stop orphans)
 [no-cd]
 [positional-arguments]
 reap *ARGS:
-    node {{justfile_directory()}}/tools/worker-reap/dist/bin.js "$@"
+    @{{justfile_directory()}}/scripts/task-manager/worker-reap "$@"
 
 # stop a task's run and hold it (--release SLUG lifts the hold)
 [no-cd]
 [positional-arguments]
 stop *ARGS:
-    node {{justfile_directory()}}/tools/dispatch-stop/dist/bin.js "$@"
+    @{{justfile_directory()}}/scripts/task-manager/dispatch-stop "$@"
 
 # the reliability suite with more rounds: just soak [ROUNDS] (each scenario prints rounds and violations)
 soak ROUNDS="50": build
