@@ -150,3 +150,20 @@ t.test('worker-reap --prune removes merged, finished worktrees and branches, and
   const usage = await runBin('worker-reap', ['--base', 'main'], { cwd: box.repo, env: box.env });
   t.equal(usage.code, 2, '--base without --prune');
 });
+
+t.test('hb-tick --every on a terminal: a time stamp per tick, and the lines of a tick line up', async (t) => {
+  const box = sandbox(t);
+  writeTask(box, 'a', 'status: blocked');
+  writeTask(box, 'a-much-longer-task-name', 'status: blocked');
+  const { spawn } = await import('node:child_process');
+  const { binPath } = await import('../fixtures/e2e.js');
+  const child = spawn('script', ['-qfc', `${JSON.stringify(process.execPath)} ${JSON.stringify(binPath('hb-tick'))} --every 0.3 --dry-run`, '/dev/null'], { cwd: box.repo, env: box.env });
+  t.teardown(() => child.kill('SIGKILL'));
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  await waitFor(() => (out.match(/— tick at \d{4}-\d\d-\d\dT[^ ]+Z —/g) ?? []).length >= 2, 'two ticks, each with its time stamp');
+  const lines = out.split(/\r?\n/).filter((l) => l.startsWith('not_ready'));
+  const column = (l: string) => l.indexOf('task status is blocked');
+  t.ok(lines.length >= 2);
+  t.equal(new Set(lines.map(column)).size, 1, 'the reasons start in one column whatever the task name');
+});

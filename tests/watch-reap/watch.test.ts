@@ -174,7 +174,9 @@ t.test('on a terminal: a readable table, coloured unless NO_COLOR; NDJSON again 
     });
   const { NO_COLOR: _inherited, ...withColour } = box.env;
   const coloured = await onTty(withColour);
-  t.match(coloured, /^STATE\s+TASK\s+AGE\s+OUTPUT\s+FOLLOW-UPS\s+RUN\s+OUTCOME$/m);
+  t.match(coloured, /^STATE\s+TASK\s+WORKER\s+RUN TIME\s+OUTPUT\s+COST\s+QUEUED\s+RUN\s+LAST$/m);
+  t.ok(coloured.indexOf('tty-fail') < coloured.indexOf('tty-task'), 'trouble before what is done');
+  t.match(coloured, /^running 0 · failed 1 · cost today \$0\.00$/m, 'a totals line');
   t.match(coloured, /\x1b\[2mexited\x1b\[0m\s+tty-task/, 'the state is coloured');
   t.match(coloured, /\x1b\[31mfailed\x1b\[0m\s+tty-fail .*exit code 1/);
   const plain = await onTty({ ...box.env, NO_COLOR: '1' });

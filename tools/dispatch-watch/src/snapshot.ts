@@ -21,8 +21,8 @@ export const writeSnapshotView = async (ctx: WatchContext, slugs: string[]): Pro
   if (ctx.table) {
     const records = slugs.map((slug) => readSnapshot(ctx.stateDir, slug)).filter((r) => matchesStates(r, ctx.states));
     records.forEach((r) => reportError(ctx, r));
-    const { renderTable } = await import('@task-manager/core/watch/table-view');
-    ctx.io.stdout.write(records.length ? renderTable(records, { color: ctx.color, width: ctx.io.stdout.columns }) : 'no dispatches\n');
+    const { renderTable, totalsLine } = await import('@task-manager/core/watch/table-view');
+    ctx.io.stdout.write(records.length ? `${renderTable(records, { color: ctx.color, width: ctx.io.stdout.columns })}${totalsLine(records)}` : 'no dispatches\n');
     return worstExitCode(ctx.codes);
   }
   const out: RecordOutput = ctx.out;

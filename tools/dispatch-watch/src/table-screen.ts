@@ -1,4 +1,4 @@
-import { renderTable } from '@task-manager/core/watch/table-view';
+import { isFinishedRow, orderRows, renderTable, totalsLine } from '@task-manager/core/watch/table-view';
 import type { WatchRecord } from '@task-manager/core/watch/follow';
 import type { WatchContext } from './context.js';
 
@@ -18,13 +18,20 @@ export const tableScreen = (ctx: WatchContext, rows: () => WatchRecord[]) => {
   let first = true;
   const draw = () => {
     timer = undefined;
-    const all = rows().sort((a, b) => String(a.slug).localeCompare(String(b.slug)));
-    // Header + rows + the line the cursor rests on must fit, or the screen scrolls.
-    const rowsFit = !stdout.rows || stdout.rows < 4 || all.length + 2 <= stdout.rows;
-    const room = rowsFit ? all.length : (stdout.rows as number) - 3;
-    const visible = all.slice(0, room);
+    const all = orderRows(rows());
+    // Header + rows + totals + the line the cursor rests on must fit, or the screen scrolls.
+    const rowsFit = !stdout.rows || stdout.rows < 5 || all.length + 3 <= stdout.rows;
+    const room = rowsFit ? all.length : (stdout.rows as number) - 4;
+    // Too small a pane hides finished rows first (from the bottom), never a live one.
+    let visible = all;
+    if (all.length > room) {
+      const live = all.filter((r) => !isFinishedRow(r));
+      visible = live.length >= room ? live.slice(0, Math.max(room, 0)) : [...live, ...all.filter(isFinishedRow).slice(0, room - live.length)];
+      visible = orderRows(visible);
+    }
     let text = visible.length ? renderTable(visible, { color: ctx.color, width: stdout.columns }) : 'no dispatches\n';
-    if (all.length > visible.length) text += `… and ${all.length - visible.length} more (narrow with --state, or pipe for NDJSON)\n`;
+    if (all.length > visible.length) text += `… and ${all.length - visible.length} more, finished (narrow with --state, or pipe for NDJSON)\n`;
+    text += totalsLine(all);
     const lines = text.split('\n').map((l) => `${l}${CLEAR_LINE}`).join('\n');
     stdout.write(`${first ? CLEAR_SCREEN : ''}${HOME}${lines}${CLEAR_BELOW}`);
     first = false;

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { badLineRecord, batchItems } from '@task-manager/core/cli/batch';
 import { Sink } from '@task-manager/core/cli/sink';
+import { nowIso } from '@task-manager/core/time/clock';
 import { forTerminal } from '@task-manager/core/cli/terminal-text';
 import type { ParsedArgs } from '@task-manager/core/cli/flags';
 import type { Io } from '@task-manager/core/cli/io';
@@ -27,10 +28,12 @@ const timeLeft = (until: string): string => {
 };
 
 const human = (r: Record<string, any>): string => {
-  if (r.type === 'task') return `${String(r.class).padEnd(12)} ${r.slug}  ${r.reason}${r.until ? ` (${timeLeft(r.until)})` : ''}\n`;
-  if (r.type === 'action') return `${'dispatch'.padEnd(12)} ${r.slug}  ${r.result}${r.run_id ? ` run ${r.run_id}` : ''}${r.message ? `  ${r.message}` : ''}\n`;
-  if (r.type === 'reap') return `${'reap'.padEnd(12)} ${r.slug}  ${r.from} -> ${r.to}\n`;
-  if (r.type === 'note') return `${'note'.padEnd(12)} ${r.source}  ${r.message}\n`;
+  // Fixed columns (kind, task, what), so the lines of a tick line up.
+  const row = (kind: string, slug: unknown, what: string) => `${kind.padEnd(12)} ${String(slug ?? '').padEnd(24)} ${what}\n`;
+  if (r.type === 'task') return row(String(r.class), r.slug, `${r.reason}${r.until ? ` (${timeLeft(r.until)})` : ''}`);
+  if (r.type === 'action') return row('dispatch', r.slug, `${r.result}${r.run_id ? ` run ${r.run_id}` : ''}${r.message ? `  ${r.message}` : ''}`);
+  if (r.type === 'reap') return row('reap', r.slug, `${r.from} -> ${r.to}`);
+  if (r.type === 'note') return row('note', r.source, String(r.message));
   if (r.type === 'snapshot') return `tick: ${r.dispatched} dispatched in ${r.duration_ms} ms${r.skipped ? ` (skipped: ${r.skipped})` : ''}${r.dry_run ? ' (dry run)' : ''}\n`;
   return `${String(r.type).padEnd(12)} ${r.slug ?? ''}  ${r.message ?? ''}\n`;
 };
@@ -82,6 +85,8 @@ export const run = async ({ flags, positionals }: ParsedArgs, io: Io): Promise<E
   process.once('SIGINT', () => stop.abort());
   while (!stop.signal.aborted && !sink.closed) {
     const started = performance.now();
+    // On a terminal, each tick under its own time stamp.
+    if (sink.table) io.stdout.write(`— tick at ${nowIso()} —\n`);
     try {
       await runTick(config, { dryRun, tasks }, emit);
     } catch (error) {

@@ -33,6 +33,8 @@ export interface SnapshotRecord {
   cost_total_usd: number | null;
   /** The last run hit its account's limit: kind and when it resets (null otherwise). */
   limit: { kind: string; resets_at: string } | null;
+  /** For a live worker only: the last line of its log (absent otherwise). */
+  last_line?: string | null;
   /** Held by an operator (dispatch-stop): who, when, why; null when not held. */
   held: StatusRecord['held'];
   ts: string;

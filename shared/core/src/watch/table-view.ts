@@ -14,8 +14,23 @@ const COLORS: Record<string, string> = {
   orphaned: '35',
   stopped: '2',
   held: '35',
+  limited: '33',
   error: '31',
 };
+
+/** The state a person should read: a held task that is not running shows as held. */
+const shownState = (r: WatchRecord): string => (r.type === 'error' ? 'error' : r.held && r.done ? 'held' : r.dispatch_state);
+
+// Live first (what needs watching), then trouble (what needs acting on), then the rest.
+const RANK: Record<string, number> = { running: 0, orphaned: 0, starting: 0, error: 1, failed: 1, stalled: 1, interrupted: 1, worker_gone: 1, limited: 1, held: 1 };
+const rank = (r: WatchRecord): number => RANK[shownState(r)] ?? 2;
+
+/** Live, then trouble, then the rest; by task name within each. */
+export const orderRows = (rows: WatchRecord[]): WatchRecord[] =>
+  [...rows].sort((a, b) => rank(a) - rank(b) || String(a.slug).localeCompare(String(b.slug)));
+
+/** True for rows that may be hidden when the screen is short: never a live one. */
+export const isFinishedRow = (r: WatchRecord): boolean => rank(r) === 2;
 
 const age = (s: number | null | undefined): string => {
   if (s === null || s === undefined) return '-';
@@ -24,20 +39,28 @@ const age = (s: number | null | undefined): string => {
   return `${Math.floor(s / 3600)}h${Math.floor((s % 3600) / 60)}m`;
 };
 
-const since = (iso: unknown): string => {
-  const ms = typeof iso === 'string' ? Date.parse(iso) : NaN;
-  return Number.isNaN(ms) ? '-' : age(Math.max(0, Math.round((nowMs() - ms) / 1000)));
+const seconds = (fromIso: unknown, toIso?: unknown): number | null => {
+  const from = typeof fromIso === 'string' ? Date.parse(fromIso) : NaN;
+  if (Number.isNaN(from)) return null;
+  const to = typeof toIso === 'string' ? Date.parse(toIso) : nowMs();
+  return Math.max(0, Math.round(((Number.isNaN(to) ? nowMs() : to) - from) / 1000));
 };
 
+// r-20261124T220300Z-a1b2c3 → …a1b2c3: the random tail tells runs apart.
+const shortRun = (id: unknown): string => (typeof id === 'string' && id.length > 8 ? `…${id.slice(-6)}` : String(id ?? '-'));
+const money = (v: unknown): string => (typeof v === 'number' ? `$${v.toFixed(2)}` : '-');
+
 const COLUMNS: Column[] = [
-  // A held task that is not running shows as held: that is what the operator must act on.
-  { header: 'state', get: (r) => (r.type === 'error' ? 'error' : r.held && r.done ? 'held' : r.dispatch_state) },
+  { header: 'state', get: (r) => shownState(r as unknown as WatchRecord) },
   { header: 'task', get: (r) => r.slug },
-  { header: 'age', get: (r) => since(r.started_at) },
-  { header: 'output', get: (r) => since(r.last_output_at) },
-  { header: 'follow-ups', get: (r) => r.followups_pending ?? '-' },
-  { header: 'run', get: (r) => r.run_id ?? '-' },
-  { header: 'outcome', get: (r) => (r.type === 'error' ? r.message : r.reason ?? r.outcome ?? '-') },
+  { header: 'worker', get: (r) => r.worker ?? '-' },
+  // How long the current (or last) run has lasted.
+  { header: 'run time', get: (r) => age(seconds(r.started_at, r.done ? r.ended_at : undefined)) },
+  { header: 'output', get: (r) => age(seconds(r.last_output_at)) },
+  { header: 'cost', get: (r) => money(r.cost_usd) },
+  { header: 'queued', get: (r) => r.followups_pending ?? '-' },
+  { header: 'run', get: (r) => shortRun(r.run_id) },
+  { header: 'last', get: (r) => (r.type === 'error' ? r.message : r.done ? r.reason ?? r.outcome ?? '-' : r.last_line ?? '-') },
 ];
 
 export interface TableOptions {
@@ -46,9 +69,23 @@ export interface TableOptions {
   width?: number | undefined;
 }
 
-/** The table a person sees on a terminal: state, task, age, last output, follow-ups. */
+/** running 2 · failed 1 · held 1 · cost today $1.25 — the line under the table. */
+export const totalsLine = (records: WatchRecord[]): string => {
+  const count = (states: string[]) => records.filter((r) => states.includes(shownState(r))).length;
+  const today = new Date(nowMs()).toISOString().slice(0, 10);
+  const cost = records.reduce((sum, r) => sum + (r.type !== 'error' && typeof r.cost_usd === 'number' && String(r.ended_at ?? '').startsWith(today) ? r.cost_usd : 0), 0);
+  const parts = [`running ${count(['running', 'starting', 'orphaned'])}`, `failed ${count(['failed', 'stalled', 'interrupted', 'worker_gone', 'error'])}`];
+  const held = count(['held']);
+  const limited = count(['limited']);
+  if (held) parts.push(`held ${held}`);
+  if (limited) parts.push(`limited ${limited}`);
+  parts.push(`cost today $${cost.toFixed(2)}`);
+  return `${parts.join(' · ')}\n`;
+};
+
+/** The table a person sees on a terminal: live rows first, then trouble, then the rest. */
 export const renderTable = (records: WatchRecord[], options: TableOptions): string => {
-  const text = formatTable(records as unknown as Record<string, unknown>[], COLUMNS, options.width ?? 0);
+  const text = formatTable(orderRows(records) as unknown as Record<string, unknown>[], COLUMNS, options.width ?? 0);
   if (!options.color) return text;
   // Colour the state cell after alignment, so escape codes do not skew the widths.
   return text
