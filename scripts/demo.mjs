@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The whole flow on a throwaway repository, with the built-in demo agent:
 // tasks with priorities and a dependency → heartbeat ticks dispatch them → a follow-up
-// is queued to one → watch until done → the branches, commits and history.
+// is queued to one → watch until done → stop, hold and release one → the pretty log →
+// an event hook firing → the branches, commits and history.
 // Usage: node scripts/demo.mjs [--keep]   (pnpm exec just demo)
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -23,6 +24,9 @@ const env = {
   TASK_MANAGER_DEMO_DELAY_MS: process.env.TASK_MANAGER_DEMO_DELAY_MS ?? '250',
   NO_COLOR: '1',
 };
+// The operator's hook: every event of the demo lands in events.ndjson (shown at the end).
+const events = path.join(base, 'events.ndjson');
+env.TASK_MANAGER_ON_EVENT = `sh -c 'cat >> ${events}' --`;
 for (const name of ['TASK_MANAGER_STATE_DIR', 'TASK_MANAGER_TASKS_DIR', 'TASK_MANAGER_WORKTREES_DIR', 'TASK_MANAGER_WORKER_CMD']) delete env[name];
 
 const say = (text) => process.stdout.write(`\n\x1b[1m== ${text}\x1b[0m\n`.replace(/\x1b\[[0-9;]*m/g, process.stdout.isTTY ? '$&' : ''));
@@ -68,8 +72,24 @@ try {
   tool('hb-tick', ['--max-dispatches-per-cycle', '2', '--json']);
   tool('dispatch-watch', ['--until-done', '--json']);
 
-  say('A last tick: everything is done or not ready; nothing is dispatched');
+  say('Stop and hold: the heartbeat leaves a held task alone until it is released');
+  task('try-new-parser', { status: 'ready', priority: 'p2', title: 'Try the new parser' }, 'Spike it.');
+  tool('dispatch', ['try-new-parser', '--prompt', 'Spike the new parser.', '--json']);
+  tool('dispatch-stop', ['try-new-parser', '--reason', 'not this week', '--json']);
+  tool('hb-tick', ['--dry-run', '--json']);
+  tool('dispatch-stop', ['--release', 'try-new-parser', '--json']);
+
+  say('What the agent did, as text (the log rendered from its stream; --pretty is the default on a terminal)');
+  tool('dispatch-watch', ['--log', 'fix-login-redirect', '--pretty', '--run', 'all']);
+
+  say('A last tick: the released task runs again; everything else is done or not ready');
   tool('hb-tick', ['--json']);
+  tool('dispatch-watch', ['--until-done', '--json']);
+
+  say(`The event hook heard (TASK_MANAGER_ON_EVENT: one NDJSON line per event on its stdin)`);
+  for (const e of fs.readFileSync(events, 'utf8').trim().split('\n').map((l) => JSON.parse(l))) {
+    process.stdout.write(`${e.event.padEnd(17)} ${e.slug.padEnd(22)} ${e.outcome ?? e.followup_id ?? ''}\n`);
+  }
 
   say('One branch per task, each with the demo agent\'s commits');
   show('git', ['branch', '--list', 'task/*', '-v']);
