@@ -21,6 +21,7 @@ import { updateOwnedStatus } from './owned-status.js';
 import { Serial } from './serial.js';
 import { spawnWorker } from './spawn-worker.js';
 import { startRunLimits } from './run-limits.js';
+import { handOff, type HandOff, type NextRun } from './hand-off.js';
 import { fireHook } from '../hooks/event-hook.js';
 import { clearLimit, recordLimit } from '../limits/account-limits.js';
 import { limitWaitMs } from '../workers/limit-wait.js';
@@ -35,16 +36,6 @@ import { logRotateBytes, rotateLogIfLarge } from './rotate-log.js';
 // TASK_MANAGER_LIMIT_BACKOFF_SECONDS' default, for a spec claimed before it existed.
 const DEFAULT_LIMIT_BACKOFF_MS = 900_000;
 
-/** One run to start: the prompt, and the session it resumes. */
-interface NextRun {
-  runId: string;
-  token: string;
-  prompt: string;
-  followupId: string | null;
-  resumeSessionId: string | null;
-  /** This run is the fresh-session fallback after a resume found no session. */
-  fallback: boolean;
-}
 
 interface ActiveRun {
   runId: string;
@@ -391,75 +382,34 @@ export class Supervisor {
   /** Records the run's end; then the next follow-up, or the release of the task. */
   private async afterRun(run: NextRun, end: RunEnd, durationMs: number, cut: OutputCut): Promise<NextRun | undefined> {
     const verdict = judgeRun(this.adapter, end, { stallMs: this.spec.stall_ms, maxRunMs: this.spec.max_run_ms });
-    const observed: Observation = end.observed;
-    let next: NextRun | undefined;
-    let ended!: StatusRecord;
-    let fallbackFrom: string | null = null;
-    const limited = verdict.outcome === 'limited';
-    let overBudget = false;
-    await this.update((s) => {
-      const total = (s.cost_total_usd ?? 0) + (observed.costUsd ?? 0);
-      overBudget = this.spec.max_cost_usd != null && total >= this.spec.max_cost_usd && !s.held;
-      ended = endRun(s, verdict, {
-        exit_code: end.exitCode,
-        signal: end.signal,
-        session_id: observed.sessionId ?? s.session_id,
-        cost_usd: observed.costUsd ?? s.cost_usd,
-        cost_total_usd: total,
-        last_output_at: this.lastOutputIso ?? s.last_output_at,
-        interrupt_requested: null,
-        stop_requested: null,
-        limit: limited ? this.limitState(observed, s) : null,
-        // The budget is spent: held, not failed; a raised budget or a release lifts it.
-        ...(overBudget ? { held: { by: 'supervisor', at: nowIso(), reason: 'budget' } } : {}),
+    let decided!: HandOff;
+    await this.update((status) => {
+      decided = handOff({
+        status,
+        run,
+        verdict,
+        end,
+        durationMs,
+        cut,
+        spec: this.spec,
+        resumable: this.adapter.resumable,
+        shuttingDown: this.shuttingDown,
+        lastOutputIso: this.lastOutputIso,
+        now: nowIso(),
+        limitState: (s) => this.limitState(end.observed, s),
+        recapPrompt: () => buildRecapPrompt(readHistory(this.paths.history).records, run.prompt),
+        newRun: () => ({ runId: newId('r'), token: newToken() }),
+        newFollowupId: () => newId('f'),
       });
-      // The prompt the limit cut off waits at the head of the queue, and the chain ends:
-      // the account is limited, so nothing else should start on it now.
-      if (limited) {
-        ended.followups = [{ id: run.followupId ?? newId('f'), prompt: run.prompt, mode: 'queue', queued_at: nowIso() }, ...ended.followups];
-      }
-      this.history(HISTORY_EVENTS.runEnded, {
-        run_id: run.runId,
-        state: verdict.state,
-        outcome: verdict.outcome,
-        reason: verdict.reason,
-        exit_code: end.exitCode,
-        signal: end.signal,
-        duration_ms: durationMs,
-        session_id: ended.session_id,
-        cost_usd: observed.costUsd ?? null,
-        result_text: observed.final?.text?.slice(0, 2000) ?? null,
-        followup_id: run.followupId,
-        // Over-long lines were cut for parsing (the log keeps them whole).
-        ...(cut.lines > 0 ? { output_lines_cut: cut.lines, output_bytes_skipped: cut.bytes } : {}),
-      });
-      // Shutdown, a hold and a limit release the task; queued follow-ups stay queued for the next chain.
-      if (this.shuttingDown || ended.held || limited) return ended;
-      if (verdict.outcome === 'session_not_found' && !run.fallback) {
-        const records = readHistory(this.paths.history).records;
-        fallbackFrom = run.resumeSessionId;
-        next = { runId: newId('r'), token: newToken(), prompt: buildRecapPrompt(records, run.prompt), followupId: run.followupId, resumeSessionId: null, fallback: true };
-        return [ended, { ...ended, state: 'starting' as const, run_id: next.runId, token: next.token }];
-      }
-      const [first, ...rest] = ended.followups;
-      if (!first) return ended;
-      next = {
-        runId: newId('r'),
-        token: newToken(),
-        prompt: first.prompt,
-        followupId: first.id,
-        resumeSessionId: this.adapter.resumable ? ended.session_id : null,
-        fallback: false,
-      };
-      return [ended, { ...ended, state: 'starting' as const, run_id: next.runId, token: next.token, followups: rest, followup_id: first.id, prompt: first.prompt }];
+      return decided.writes;
     });
     faultPoint('supervisor-handoff');
+    // History after the lock: the decision is written; the story follows it.
+    for (const { event, fields } of decided.events) this.history(event, fields);
+    const { ended, next } = decided;
     this.costTotal = ended.cost_total_usd ?? this.costTotal;
     this.tell(ended, run, next);
     await this.afterAccount(ended, run.runId, verdict.outcome === 'ok');
-    if (overBudget) this.history(HISTORY_EVENTS.held, { by: 'supervisor', reason: 'budget', run_id: run.runId, cost_total_usd: ended.cost_total_usd, max_cost_usd: this.spec.max_cost_usd, stopping: false });
-    if (next?.fallback) this.history(HISTORY_EVENTS.sessionFallback, { run_id: next.runId, old_session_id: fallbackFrom });
-    if (!next) this.history(HISTORY_EVENTS.released, { run_id: run.runId, followups_pending: ended.followups.length });
     return next;
   }
 }
