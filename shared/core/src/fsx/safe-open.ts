@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { FILE_MODE } from './atomic-write.js';
 import { refuseTracked } from './tracked-files.js';
-import { UnsafeStateFileError } from './unsafe-state.js';
+import { UnsafeStateFileError } from '../errors/state-errors.js';
 
 const { O_RDONLY, O_WRONLY, O_RDWR, O_APPEND, O_CREAT, O_EXCL, O_NOFOLLOW, O_NONBLOCK } = fs.constants;
 

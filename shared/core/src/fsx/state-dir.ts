@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { FailureError } from '../errors/errors.js';
 import { DIR_MODE } from './atomic-write.js';
-import { UnsafeStateDirError } from './unsafe-state.js';
+import { UnsafeStateDirError } from '../errors/state-errors.js';
 
 const octal = (mode: number) => `0${(mode & 0o7777).toString(8)}`;
 

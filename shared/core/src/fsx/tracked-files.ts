@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { UnsafeStateDirError, UnsafeStateFileError } from './unsafe-state.js';
+import { UnsafeStateDirError, UnsafeStateFileError } from '../errors/state-errors.js';
 
 // One `git ls-files` per state directory per process (~3 ms): a set lookup per file after.
 const cache = new Map<string, ReadonlySet<string>>();

@@ -1,16 +1,10 @@
-import { BadInputError } from '../errors/errors.js';
 import { readStateFile } from '../fsx/safe-open.js';
-import { UnsafeStateFileError } from '../fsx/unsafe-state.js';
+import { StatusFileError, UnsafeStateFileError } from '../errors/state-errors.js';
+
+export { StatusFileError };
 import type { StatusRecord } from './schema.js';
 import { statusShapeProblem } from './validate-status.js';
 
-/** A status file that exists but cannot be trusted. Never read as "no worker". */
-export class StatusFileError extends BadInputError {
-  constructor(file: string, problem: string, code: string) {
-    const hint = code === 'status_missing' ? 'was the task ever dispatched?' : 'inspect it (its history is beside it) before moving it away';
-    super(`status file ${file} ${problem}; ${hint}`, code, { file });
-  }
-}
 
 /** Parses status file content; throws StatusFileError naming the file and the problem. */
 export const parseStatus = (file: string, text: string): StatusRecord => {

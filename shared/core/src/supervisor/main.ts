@@ -5,7 +5,7 @@
 import { appendStateFile } from '../fsx/safe-open.js';
 import { checkStateDir } from '../fsx/state-dir.js';
 import { slugPaths } from '../paths/state-paths.js';
-import { FenceLostError } from './owned-status.js';
+import { FenceLostError } from '../errors/state-errors.js';
 import { Supervisor } from './supervisor.js';
 import { settleHooks } from '../hooks/event-hook.js';
 

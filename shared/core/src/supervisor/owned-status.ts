@@ -1,4 +1,4 @@
-import { TaskManagerError } from '../errors/errors.js';
+import { FenceLostError } from '../errors/state-errors.js';
 import { withCriticalSection, type Section } from '../lock/critical-section.js';
 import { fenceSuperseded } from '../lock/fence.js';
 import type { SlugPaths } from '../paths/state-paths.js';
@@ -6,12 +6,6 @@ import { readStatus } from '../status/read-status.js';
 import type { StatusRecord } from '../status/schema.js';
 import { writeStatus } from '../status/write-status.js';
 
-/** The chain was claimed by someone else: this supervisor must stop without acting. */
-export class FenceLostError extends TaskManagerError {
-  constructor(slug: string, fence: number) {
-    super(`task ${slug}: fence ${fence} is no longer current; another chain owns the task`, 'fence_lost');
-  }
-}
 
 /**
  * Read, check the fence, change, write — inside the critical section. A supervisor

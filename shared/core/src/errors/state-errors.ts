@@ -1,4 +1,12 @@
-import { BadInputError } from '../errors/errors.js';
+import { BadInputError, TaskManagerError } from './errors.js';
+
+/** A status file that exists but cannot be trusted. Never read as "no worker". */
+export class StatusFileError extends BadInputError {
+  constructor(file: string, problem: string, code: string) {
+    const hint = code === 'status_missing' ? 'was the task ever dispatched?' : 'inspect it (its history is beside it) before moving it away';
+    super(`status file ${file} ${problem}; ${hint}`, code, { file });
+  }
+}
 
 /**
  * A state file the tools will not open: a symbolic link, not a regular file, another
@@ -15,5 +23,12 @@ export class UnsafeStateFileError extends BadInputError {
 export class UnsafeStateDirError extends BadInputError {
   constructor(dir: string, problem: string, fix: string) {
     super(`refusing state directory ${dir}: it ${problem}; ${fix}`, 'unsafe_state_dir', { dir });
+  }
+}
+
+/** The chain was claimed by someone else: this supervisor must stop without acting. */
+export class FenceLostError extends TaskManagerError {
+  constructor(slug: string, fence: number) {
+    super(`task ${slug}: fence ${fence} is no longer current; another chain owns the task`, 'fence_lost');
   }
 }
