@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
-import { chainOver, fixture, historyOf, runBin, sandbox, statusOf, waitFor } from '../fixtures/e2e.js';
+import { chainOver, fixture, historyOf, runBin, sandbox, statusOf, waitFor, writeTask } from '../fixtures/e2e.js';
 
 const cache = process.env.TASK_MANAGER_CONTRACT_DIR ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'task-manager-contract');
 const binOf = (name: string) => path.join(cache, 'node_modules', '.bin', name);
@@ -32,7 +32,7 @@ const AGENTS: Agent[] = [
     name: 'codex',
     server: 'openai-server.mjs',
     env: (port, home) => {
-      fs.writeFileSync(path.join(home, 'config.toml'), `model = "mock-model"\nmodel_provider = "mock"\n[model_providers.mock]\nname = "mock"\nbase_url = "http://127.0.0.1:${port}/v1"\nenv_key = "CODEX_API_KEY"\nwire_api = "responses"\n`);
+      fs.writeFileSync(path.join(home, 'config.toml'), `model = "mock-model"\nmodel_provider = "mock"\n[model_providers.mock]\nname = "mock"\nbase_url = "http://127.0.0.1:${port}/v1"\nenv_key = "CODEX_API_KEY"\nwire_api = "responses"\nrequest_max_retries = 0\nstream_max_retries = 0\n`);
       return { CODEX_HOME: home, CODEX_API_KEY: 'dummy' };
     },
     sessions: (home) => path.join(home, 'sessions'),
@@ -42,7 +42,7 @@ const AGENTS: Agent[] = [
     server: 'gemini-server.mjs',
     env: (port, home) => {
       fs.mkdirSync(path.join(home, '.gemini'), { recursive: true });
-      fs.writeFileSync(path.join(home, '.gemini', 'settings.json'), JSON.stringify({ security: { auth: { selectedType: 'gemini-api-key' } } }));
+      fs.writeFileSync(path.join(home, '.gemini', 'settings.json'), JSON.stringify({ security: { auth: { selectedType: 'gemini-api-key' } }, general: { maxAttempts: 1 } }));
       return { HOME: home, GEMINI_API_KEY: 'dummy', GOOGLE_GEMINI_BASE_URL: `http://127.0.0.1:${port}` };
     },
     sessions: (home) => path.join(home, '.gemini', 'tmp'),
@@ -124,5 +124,46 @@ for (const agent of AGENTS) {
     t.equal(bad.code, 5);
     t.match(statusOf(box, 'a4'), { state: 'failed', outcome: 'error' });
     t.ok(statusOf(box, 'a4').reason, `the reason is in the status: ${statusOf(box, 'a4').reason}`);
+  });
+}
+
+for (const agent of AGENTS) {
+  t.test(`${agent.name}: a rate limit ends the run limited, not failed; after the reset the heartbeat resumes the session`, async (t) => {
+    const { box, env: base } = await setup(t, agent);
+    // Our backoff at 1 s (no CLI here prints a reset with retries off); gemini with a
+    // fixed model skips its router call, which it would retry on its own.
+    const env = { ...base, TASK_MANAGER_LIMIT_BACKOFF_SECONDS: '1', ...(agent.name === 'gemini' ? { TASK_MANAGER_GEMINI_ARGS: '--skip-trust --approval-mode yolo -m gemini-2.5-flash' } : {}) };
+    writeTask(box, 'lim', 'status: ready\nprompt: hello');
+    t.equal((await runBin('hb-tick', [], { cwd: box.repo, env, timeoutMs: LONG })).code, 0);
+    await waitFor(() => chainOver(box, 'lim'), 'first run over', LONG);
+    const session = statusOf(box, 'lim').session_id;
+    const c = await runBin('dispatch-continue', ['lim', '--prompt', 'LIMIT429 and then?'], { cwd: box.repo, env, timeoutMs: LONG });
+    t.equal(c.code, 0, c.stderr);
+    const limited = await waitFor(() => chainOver(box, 'lim'), 'the limited run over', LONG);
+    t.match(limited, { state: 'limited', outcome: 'limited', failures: 0, limit: { kind: 'rate' } }, `judged limited: ${limited.reason}`);
+    t.ok(Date.parse(limited.limit.resets_at) > Date.parse(limited.ended_at), 'limit_resets_at after the end');
+    t.match(limited.followups, [{ prompt: 'LIMIT429 and then?' }], 'the cut-off prompt waits');
+    const resumed = await waitFor(async () => {
+      const tick = await runBin('hb-tick', [], { cwd: box.repo, env, timeoutMs: LONG });
+      return tick.records.find((r) => r.type === 'action' && r.slug === 'lim' && r.result === 'started');
+    }, 'a tick dispatches it after the reset', LONG);
+    t.ok(resumed);
+    const done = await waitFor(() => {
+      const s = chainOver(box, 'lim');
+      return s && s.state !== 'running' && s.run_id !== limited.run_id ? s : undefined;
+    }, 'the resumed run over', LONG);
+    t.match(done, { state: 'exited', outcome: 'ok' });
+    t.equal(done.session_id, session, 'the same session');
+    const runs = ended(box, 'lim');
+    t.match(runs.map((r) => r.outcome), ['ok', 'limited', 'ok']);
+    t.ok(saw(runs[2].result_text) > saw(runs[0].result_text), `the server saw the earlier turns (${runs[0].result_text} / ${runs[2].result_text})`);
+    // Overloaded: limited too, of kind overloaded.
+    const o = await runBin('dispatch-continue', ['lim', '--prompt', 'OVERLOAD now'], { cwd: box.repo, env, timeoutMs: LONG });
+    t.equal(o.code, 0, o.stderr);
+    const over = await waitFor(() => {
+      const s = chainOver(box, 'lim');
+      return s && s.run_id !== done.run_id ? s : undefined;
+    }, 'the overloaded run over', LONG);
+    t.match(over, { state: 'limited', limit: { kind: 'overloaded' }, failures: 0 }, `judged overloaded: ${over.reason}`);
   });
 }
