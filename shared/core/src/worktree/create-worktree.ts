@@ -3,6 +3,7 @@ import { FailureError } from '../errors/errors.js';
 import { initSubmodules } from './init-submodules.js';
 import { removeStaleEntry } from './remove-stale-entry.js';
 import { runCheckoutHook } from './run-checkout-hook.js';
+import { parseWorktreeList } from './parse-worktree-list.js';
 import { git, runGit } from './run-git.js';
 import type { WorktreeSetup } from './worktree-setup.js';
 
@@ -38,10 +39,19 @@ const uncommitted = async (repo: string): Promise<string[]> => {
 export const createWorktree = async (spec: { repo: string; worktree: string; branch: string; base?: string | null }): Promise<WorktreeSetup> => {
   const { repo, worktree, branch } = spec;
   const warnings: string[] = [];
-  const staleEntryRemoved = await removeStaleEntry(repo, worktree);
-  const existing = await runGit(repo, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}^{commit}`]);
+  // Independent git calls run side by side: this is on the path from dispatch to a running worker.
+  const [listed, existing, changes] = await Promise.all([
+    git(repo, ['worktree', 'list', '--porcelain']).then(parseWorktreeList),
+    runGit(repo, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}^{commit}`]),
+    uncommitted(repo),
+  ]);
+  // git lists the main checkout first.
+  const mainHead = listed[0]?.head ?? '';
+  if (!/^[0-9a-f]+$/.test(mainHead) || /^0+$/.test(mainHead)) {
+    throw new FailureError(`the main checkout ${repo} has no commit to start a task branch from; commit something first`, 'no_commit', { repo });
+  }
+  const staleEntryRemoved = await removeStaleEntry(repo, worktree, listed);
   const branchReused = existing.code === 0 && existing.stdout !== '';
-  const mainHead = await git(repo, ['rev-parse', '--verify', 'HEAD^{commit}']);
   let base: string;
   if (branchReused) {
     base = existing.stdout;
@@ -53,7 +63,6 @@ export const createWorktree = async (spec: { repo: string; worktree: string; bra
   } else {
     base = spec.base ?? mainHead;
   }
-  const changes = await uncommitted(repo);
   const mainCheckoutDirty = changes.length > 0;
   if (mainCheckoutDirty) {
     const shown = changes.slice(0, 5).join(', ') + (changes.length > 5 ? ', …' : '');

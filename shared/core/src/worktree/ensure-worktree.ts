@@ -29,6 +29,17 @@ const realpath = (p: string) => {
   }
 };
 
+/** The main checkout's git directory: `<repo>/.git` when it is one (no git process), else git's answer. */
+const gitCommonDir = async (repo: string): Promise<string> => {
+  const dotGit = path.join(repo, '.git');
+  try {
+    if (fs.lstatSync(dotGit).isDirectory()) return dotGit;
+  } catch {
+    // not there: ask git
+  }
+  return path.resolve(repo, await git(repo, ['rev-parse', '--git-common-dir']));
+};
+
 const isWorktreeOf = async (repo: string, dir: string): Promise<boolean> => {
   const target = realpath(dir);
   return parseWorktreeList(await git(repo, ['worktree', 'list', '--porcelain'])).some((e) => realpath(e.path) === target);
@@ -56,8 +67,9 @@ export const ensureWorktree = async (spec: WorktreeSpec): Promise<WorktreeSetup>
   assertSafeWorktreePath(repo, worktree);
   const parent = path.dirname(worktree);
   fs.mkdirSync(parent, { recursive: true });
-  await keepOutOfIndex(repo, parent);
-  if (spec.stateDir) await keepOutOfIndex(repo, spec.stateDir);
+  const commonDir = await gitCommonDir(repo);
+  // Independent git calls run side by side: this is on the path from dispatch to a running worker.
+  await Promise.all([parent, ...(spec.stateDir ? [spec.stateDir] : [])].map((dir) => keepOutOfIndex(repo, dir, commonDir)));
   if (fs.existsSync(worktree)) {
     if (await isWorktreeOf(repo, worktree)) return { ...REUSED, warnings: [] };
     throw new FailureError(

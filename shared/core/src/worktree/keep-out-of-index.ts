@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { git, runGit } from './run-git.js';
+import { runGit } from './run-git.js';
 
 const realpath = (p: string) => {
   try {
@@ -22,11 +22,10 @@ const IGNORE_ALL = '# task-manager: nothing in this directory belongs in the rep
  * only into a directory in which the user tracks nothing, and never over a file (or a
  * link) already there.
  */
-export const keepOutOfIndex = async (repo: string, dir: string): Promise<void> => {
+export const keepOutOfIndex = async (repo: string, dir: string, commonDir: string): Promise<void> => {
   const relative = path.relative(realpath(repo), realpath(dir));
   if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) return;
   const posix = relative.split(path.sep).join('/');
-  const commonDir = path.resolve(repo, await git(repo, ['rev-parse', '--git-common-dir']));
   const exclude = path.join(commonDir, 'info', 'exclude');
   const line = `/${posix}/`;
   const current = fs.existsSync(exclude) ? fs.readFileSync(exclude, 'utf8') : '';

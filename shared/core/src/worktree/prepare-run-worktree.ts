@@ -38,9 +38,9 @@ export const prepareRunWorktree = async (spec: { worktree: string; branch: strin
   if (!fs.existsSync(worktree)) {
     throw new FailureError(`the worktree ${worktree} is gone; the run was not started. Dispatch the task again to create it anew`, 'worktree_missing', { worktree });
   }
-  const head = await runGit(worktree, ['symbolic-ref', '--quiet', 'HEAD']);
-  const current = head.code === 0 ? head.stdout.replace(/^refs\/heads\//, '') : null;
-  const commit = await git(worktree, ['rev-parse', '--verify', 'HEAD']);
+  // One git call on the path of every run: the commit, then the branch ("HEAD" when detached).
+  const [commit = '', ref = ''] = (await git(worktree, ['rev-parse', 'HEAD', '--symbolic-full-name', 'HEAD'])).split('\n');
+  const current = ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : null;
   if (current === branch) return { branch, base_commit: commit };
 
   const where = current === null ? `at a detached HEAD (${commit.slice(0, 10)})` : `on branch ${current}`;

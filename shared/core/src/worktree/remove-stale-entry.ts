@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { FailureError } from '../errors/errors.js';
 import { git } from './run-git.js';
-import { parseWorktreeList } from './parse-worktree-list.js';
+import { parseWorktreeList, type WorktreeEntry } from './parse-worktree-list.js';
 
 const realParent = (p: string): string => {
   try {
@@ -19,11 +19,11 @@ const realParent = (p: string): string => {
  * found by its `gitdir` file pointing at our path. `git worktree prune` is never run: it
  * would also delete the registrations of the user's other worktrees whose folders are
  * missing for a moment (a disk not mounted, a folder being moved), losing them.
- * Returns whether an entry was removed.
+ * Returns whether an entry was removed. `listed`: `git worktree list` already read.
  */
-export const removeStaleEntry = async (repo: string, worktree: string): Promise<boolean> => {
+export const removeStaleEntry = async (repo: string, worktree: string, listed?: WorktreeEntry[]): Promise<boolean> => {
   const target = realParent(worktree);
-  const entries = parseWorktreeList(await git(repo, ['worktree', 'list', '--porcelain']));
+  const entries = listed ?? parseWorktreeList(await git(repo, ['worktree', 'list', '--porcelain']));
   const entry = entries.find((e) => realParent(e.path) === target);
   if (!entry) return false;
   if (fs.existsSync(worktree)) return false;
