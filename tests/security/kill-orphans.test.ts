@@ -73,18 +73,19 @@ t.test('the token is what counts: a real orphan carrying it is stopped, a strang
       process.kill(-(worker.pid as number), 'SIGKILL');
     } catch {}
   });
+  const carries = (pid: number) => fs.readFileSync(`/proc/${pid}/environ`, 'latin1').includes(`TASK_MANAGER_RUN_TOKEN=${token}`);
+  // Both sleeps exec'd (until then the forked shell still carries the token).
   const members = await waitFor(() => {
     const found = fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n)).map(Number).filter((pid) => {
       try {
         const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-        return pid !== worker.pid && Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) === worker.pid;
+        return pid !== worker.pid && stat.includes(' (sleep) ') && Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) === worker.pid;
       } catch {
         return false;
       }
     });
-    return found.length === 2 && found;
-  }, 'both sleeps in the group');
-  const carries = (pid: number) => fs.readFileSync(`/proc/${pid}/environ`, 'latin1').includes(`TASK_MANAGER_RUN_TOKEN=${token}`);
+    return found.length === 2 && found.filter((pid) => !carries(pid)).length === 1 && found;
+  }, 'both sleeps in the group, one without the token');
   const stranger = members.find((pid) => !carries(pid)) as number;
   const child = members.find((pid) => carries(pid)) as number;
   t.ok(stranger && child, 'one sleep carries the token, one does not');

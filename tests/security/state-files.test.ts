@@ -167,3 +167,17 @@ t.test('fence files: junk swept, a fence naming pid 1 does not block the task, l
   t.equal(locked.code, 4);
   t.match(locked.records[0], { code: 'unsafe_state_file', message: /dispatch-lk\.lock: it is a symbolic link/ });
 });
+
+t.test('the git check costs one git ls-files per dispatch: the supervisor takes the answer its dispatcher found', async (t) => {
+  const box = sandbox(t);
+  const bin = path.join(path.dirname(box.repo), 'git-bin');
+  const calls = path.join(path.dirname(box.repo), 'git-calls');
+  fs.mkdirSync(bin);
+  const realGit = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
+  fs.writeFileSync(path.join(bin, 'git'), `#!/bin/sh\necho "$*" >> ${JSON.stringify(calls)}\nexec ${JSON.stringify(realGit)} "$@"\n`, { mode: 0o755 });
+  const env = { ...box.env, PATH: `${bin}:${box.env.PATH}` };
+  const d = await runBin('dispatch', ['one', '--prompt', 'x', '--wait', '--worker-cmd', 'true'], { cwd: box.repo, env });
+  t.equal(d.code, 0, d.stderr);
+  const listings = fs.readFileSync(calls, 'utf8').split('\n').filter((l) => l.includes('ls-files'));
+  t.equal(listings.length, 1, `one listing: ${listings.join(' | ')}`);
+});

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { openStateFile } from '../fsx/safe-open.js';
+import { UNTRACKED_ENV, untrackedHandOver } from '../fsx/tracked-files.js';
 import type { SlugPaths } from '../paths/state-paths.js';
 
 const SUPERVISOR_MAIN = fileURLToPath(new URL('../supervisor/main.js', import.meta.url));
@@ -10,12 +11,14 @@ const SUPERVISOR_MAIN = fileURLToPath(new URL('../supervisor/main.js', import.me
  * A dispatch run from inside a worker (an agent dispatching a subtask) must not pass its
  * own run's identity on: a stop of that run finds processes by its token.
  */
-const supervisorEnv = (): NodeJS.ProcessEnv => {
+const supervisorEnv = (stateDir: string): NodeJS.ProcessEnv => {
   const env = { ...process.env };
   delete env.TASK_MANAGER_RUN_TOKEN;
   delete env.TASK_MANAGER_RUN_ID;
   delete env.TASK_MANAGER_SLUG;
-  return env;
+  delete env[UNTRACKED_ENV];
+  // What this process just learned from git, so the supervisor does not ask again.
+  return { ...env, ...untrackedHandOver(stateDir) };
 };
 
 /**
@@ -30,7 +33,7 @@ export const spawnSupervisor = (stateDir: string, paths: SlugPaths, fence: numbe
     const child = spawn(process.execPath, [SUPERVISOR_MAIN, stateDir, paths.slug, String(fence)], {
       detached: true,
       stdio: ['ignore', log, log],
-      env: supervisorEnv(),
+      env: supervisorEnv(stateDir),
     });
     // A supervisor that dies before its worker runs must not leave dispatch waiting for
     // the whole timeout: the waiter watches this too.

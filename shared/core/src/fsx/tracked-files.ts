@@ -2,8 +2,19 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { UnsafeStateDirError, UnsafeStateFileError } from '../errors/state-errors.js';
 
-// One `git ls-files` per state directory per process (~3 ms): a set lookup per file after.
+// One `git ls-files` per state directory per process (~4 ms): a set lookup per file after.
 const cache = new Map<string, ReadonlySet<string>>();
+
+/**
+ * Set by dispatch (and hb-tick, continue) for the supervisor it starts, to the state
+ * directory it has just listed with nothing tracked: the supervisor, on the path from
+ * dispatch to a running worker, then spares itself the same git call. Workers never
+ * inherit it (spawn-worker removes it), so a tool run by an agent lists again.
+ */
+export const UNTRACKED_ENV = 'TASK_MANAGER_STATE_UNTRACKED';
+
+/** The environment entry that passes "nothing tracked in `dir`" on to a child, if this process found that. */
+export const untrackedHandOver = (dir: string): Record<string, string> => (cache.get(dir)?.size === 0 ? { [UNTRACKED_ENV]: dir } : {});
 
 const NOT_A_REPO = /not a git repository|cannot change to/i;
 
@@ -25,7 +36,7 @@ const listTracked = (dir: string): ReadonlySet<string> => {
 export const trackedPaths = (dir: string): ReadonlySet<string> => {
   let found = cache.get(dir);
   if (!found) {
-    found = listTracked(dir);
+    found = process.env[UNTRACKED_ENV] === dir ? new Set<string>() : listTracked(dir);
     cache.set(dir, found);
   }
   return found;

@@ -5,6 +5,7 @@ import { openStateFile } from '../fsx/safe-open.js';
 import type { Identity } from '../liveness/identity.js';
 import { bootId, readStat } from '../liveness/proc.js';
 import { RUN_TOKEN_ENV } from '../liveness/run-processes.js';
+import { UNTRACKED_ENV } from '../fsx/tracked-files.js';
 import type { Invocation } from '../workers/types.js';
 import { stdinFile } from './worker-stdin.js';
 
@@ -44,6 +45,12 @@ const spawnErrorText = (file: string, error: NodeJS.ErrnoException): string =>
  * node:child_process rather than execa here: execa's types refuse a descriptor held
  * in a variable as stdout (docs/decisions.md).
  */
+const withoutEntry = (env: NodeJS.ProcessEnv, name: string): NodeJS.ProcessEnv => {
+  const copy = { ...env };
+  delete copy[name];
+  return copy;
+};
+
 export const spawnWorker = (invocation: Invocation, context: WorkerContext): SpawnedWorker => {
   const log = openStateFile(context.log, 'append');
   let input: number | undefined;
@@ -54,7 +61,7 @@ export const spawnWorker = (invocation: Invocation, context: WorkerContext): Spa
       detached: true,
       stdio: [input ?? 'ignore', log, log],
       env: {
-        ...process.env,
+        ...withoutEntry(process.env, UNTRACKED_ENV),
         ...invocation.env,
         TASK_MANAGER_SLUG: context.slug,
         TASK_MANAGER_RUN_ID: context.runId,
