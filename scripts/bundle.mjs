@@ -73,9 +73,9 @@ const yamlApart = {
 const require = createRequire(path.join(root, 'shared', 'core', 'package.json'));
 
 fs.rmSync(out, { recursive: true, force: true });
-await esbuild.build({
+// What every bundle shares: CommonJS for node 20, linked source maps, one folder.
+const common = {
   absWorkingDir: root,
-  entryPoints: [{ in: require.resolve('yaml'), out: 'lib/yaml' }],
   outdir: out,
   bundle: true,
   format: 'cjs',
@@ -85,24 +85,16 @@ await esbuild.build({
   sourcemap: 'linked',
   sourcesContent: false,
   logLevel: 'warning',
-});
+};
+await esbuild.build({ ...common, entryPoints: [{ in: require.resolve('yaml'), out: 'lib/yaml' }] });
 const result = await esbuild.build({
-  absWorkingDir: root,
+  ...common,
   entryPoints: [
     ...TOOLS.map((tool) => ({ in: path.join(root, 'tools', tool, 'src', 'bin.ts'), out: `bin/${tool}` })),
     { in: path.join(coreSrc, 'supervisor', 'main.ts'), out: 'bin/supervisor' },
   ],
-  outdir: out,
-  bundle: true,
-  format: 'cjs',
-  outExtension: { '.js': EXT },
-  platform: 'node',
-  target: 'node20',
   packages: 'bundle',
-  sourcemap: 'linked',
-  sourcesContent: false,
   plugins: [yamlApart, coreFromSource, importMetaUrl],
-  logLevel: 'warning',
   metafile: true,
 });
 for (const tool of TOOLS) {
