@@ -38,7 +38,9 @@ install-bins DIR="~/.local/bin": build
     for bin in dispatch dispatch-watch dispatch-continue dispatch-stop hb-tick worker-reap; do
       ln -sfn "{{justfile_directory()}}/scripts/task-manager/$bin" "$dir/$bin"
     done
-    echo "installed into $dir: dispatch dispatch-watch dispatch-continue dispatch-stop hb-tick worker-reap"
+    # `just` too, unless one is there already: the recipes below run from any repository with it.
+    command -v just >/dev/null 2>&1 || ln -sfn "{{justfile_directory()}}/node_modules/.bin/just" "$dir/just"
+    echo "installed into $dir: dispatch dispatch-watch dispatch-continue dispatch-stop hb-tick worker-reap (and just, if it was missing)"
     case ":$PATH:" in *":$dir:"*) ;; *) echo "add it to PATH: export PATH=\"$dir:\$PATH\"" ;; esac
 
 # --- operator flow: `just -f /path/to/task-manager/justfile RECIPE` from the repository you manage ---
