@@ -17,6 +17,10 @@ build:
     tsc -b tsconfig.build.json
     node scripts/bundle.mjs
 
+# write each bin's options table into its page in docs/ (checked by the tests)
+docs: build
+    node scripts/options-docs.mjs
+
 # build, then run the whole test suite (raw TAP, then the "N passed, N failed" line)
 test: build
     tap --reporter=./.ci/tap-summary.mjs

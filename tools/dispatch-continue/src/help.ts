@@ -1,3 +1,6 @@
+import { formatOptions } from '@task-manager/core/cli/option-table';
+import { OPTIONS } from './options.js';
+
 export const HELP = `Usage: dispatch-continue SLUG (--prompt TEXT | --prompt-file FILE) [--interrupt] [--grace S]
        dispatch-continue - [options] < followups.ndjson
 
@@ -13,27 +16,7 @@ follow-up to stdout; messages go to stderr.
 With -, reads records {"slug": ..., "prompt": ..., "mode"?: "queue" | "interrupt"}.
 
 Options:
-  --prompt TEXT        the follow-up instruction
-  --prompt-file FILE   read it from FILE
-  --interrupt          stop the current run and run this next (default: queue)
-  --grace SECONDS      with --interrupt: SIGTERM to SIGKILL grace
-                       (env TASK_MANAGER_KILL_GRACE_SECONDS; default 10)
-  --timeout SECONDS    when it starts a new chain: wait at most this long for the
-                       worker to start (env TASK_MANAGER_DISPATCH_TIMEOUT_SECONDS; 45)
-  --force              start a new chain even though the worker's account is limited
-  --max-cost-usd USD, --max-turns N   as for dispatch (a new chain only)
-  --worker NAME, --worker-cmd "P A..."
-                       the worker when a new chain starts; by default the agent the
-                       task ran last (whose session is resumed). Its command is never
-                       taken from the state file: a task that ran the command worker
-                       needs --worker-cmd, TASK_MANAGER_WORKER_CMD or its task file
-  --allow-task-commands
-                       let a task file's worker_cmd run
-                       (env TASK_MANAGER_ALLOW_TASK_COMMANDS=1; off by default)
-  --repo DIR, --state-dir DIR, --worktrees-dir DIR   as for dispatch
-  --json               NDJSON even on a terminal
-  -h, --help           this text
-  --version            the version
+${formatOptions(OPTIONS)}
 
 Exit status:
   0  every follow-up was queued, delivered or started

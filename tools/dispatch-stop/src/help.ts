@@ -1,3 +1,6 @@
+import { formatOptions } from '@task-manager/core/cli/option-table';
+import { OPTIONS } from './options.js';
+
 export const HELP = `Usage: dispatch-stop SLUG... [options]
        dispatch-stop - [options] < records.ndjson
        dispatch-stop --release SLUG...
@@ -14,17 +17,7 @@ dispatch-continue SLUG (their record then says hold_released). Writes one
 {"type":"stop"} record per task; history records who stopped it and when.
 
 Options:
-  --release           lift the hold instead (nothing is started)
-  --reason TEXT       why, kept in the status and history (default "operator")
-  --grace SECONDS     SIGTERM to SIGKILL grace for a running task
-                      (env TASK_MANAGER_KILL_GRACE_SECONDS; default 10)
-  --timeout SECONDS   wait at most this long for the run to be over
-                      (default: the grace plus 30 s)
-  --state-dir DIR     (env TASK_MANAGER_STATE_DIR; default <repo>/tasks/logs)
-  --repo DIR          the repository (default: the one the cwd is in)
-  --json              NDJSON even on a terminal
-  -h, --help          this text
-  --version           the version
+${formatOptions(OPTIONS)}
 
 Records: {"type":"stop","slug":...,"result":...,"run_id":...,"state":...,"by":...}
   result: stopped (a live run was stopped), held (nothing ran), already_held,

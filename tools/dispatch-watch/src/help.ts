@@ -1,3 +1,6 @@
+import { formatOptions } from '@task-manager/core/cli/option-table';
+import { OPTIONS } from './options.js';
+
 export const HELP = `Usage: dispatch-watch [SLUG...] [--state STATE,...] [--follow | --until-done]
        ... | dispatch-watch - [--follow | --until-done]
        dispatch-watch --log SLUG [--run current|RUN_ID|all] [--tail N]
@@ -14,39 +17,7 @@ supervisor died is "orphaned" while its worker lives (it still blocks the task) 
 "worker_gone" once both are dead (worker-reap then writes that down).
 
 Options:
-  --state STATE,...   only dispatches whose written state or dispatch_state is one of
-                      starting, running, orphaned, exited, failed, interrupted,
-                      stalled, worker_gone, stopped, limited (default: all)
-  --follow            keep watching: a record whenever a dispatch changes (file
-                      events), deaths seen within --interval; Ctrl-C ends it (exit 0)
-  --changes           with --follow: only what changes from now on, no record for
-                      how things stood at the start (| jq 'select(.done)': "tell me
-                      when anything stops")
-  --until-done        follow the dispatches that match now until each is done (run
-                      ended, supervisor gone), then exit 0, or 5 if one did not end ok
-  --log SLUG          the task's log. For a person (a terminal, or --pretty) each
-                      agent's events as text: its words, one line per tool call
-                      (▸ Bash: npm test), errors (✗), the result line (time, turns,
-                      cost); other lines (stderr, the run headers) as they are.
-                      Piped: {"type":"log","slug","text","rendered","ts"} records
-                      (text: the raw line; rendered: null when it shows nothing).
-                      With --follow, new output as it comes; with --until-done,
-                      until the dispatch is done
-  --run WHICH         with --log: current (default: from the header of the status's
-                      run), all (the whole log), or a RUN_ID (that run alone; a
-                      follow ends when the next run begins)
-  --tail N            with --log: only the last N lines (then --follow goes on)
-  --history SLUG      the task's history: a table for a person (time, event, run,
-                      the prompt's first line, outcome, cost), the history records
-                      as they are when piped
-  --pretty            text for a person even when piped (--log, --history)
-  --interval SECONDS  liveness re-check while following (default 2)
-  --state-dir DIR     state files (env TASK_MANAGER_STATE_DIR;
-                      default <repo>/tasks/logs)
-  --repo DIR          the repository (default: the git top level of the cwd)
-  --json              NDJSON even on a terminal (colour: off when NO_COLOR is set)
-  -h, --help          this text
-  --version           the version
+${formatOptions(OPTIONS)}
 
 Exit status:
   0  ok (--until-done: every watched dispatch ended exited)

@@ -1,3 +1,6 @@
+import { formatOptions } from '@task-manager/core/cli/option-table';
+import { OPTIONS } from './options.js';
+
 export const HELP = `Usage: hb-tick [options]              one heartbeat cycle
        hb-tick --every SECONDS [options]  the heartbeat loop
        hb-tick - [options] < tasks.ndjson tasks as records instead of tasks/*.md
@@ -21,33 +24,7 @@ Failed, interrupted, stalled and worker_gone runs are retried after a cooldown t
 doubles with each consecutive failure (with a little jitter), up to a cap.
 
 Options:
-  --max-dispatches-per-cycle N   (env TASK_MANAGER_MAX_DISPATCHES_PER_CYCLE; default 1)
-  --max-active N                 never more than N workers alive at once, orphans
-                                 included (env TASK_MANAGER_MAX_ACTIVE; default no cap)
-  --timeout SECONDS              per dispatch (env TASK_MANAGER_DISPATCH_TIMEOUT_SECONDS; 45)
-  --retry-cooldown SECONDS       first retry wait (env TASK_MANAGER_DISPATCH_RETRY_COOLDOWN_SECONDS; 300)
-  --retry-cooldown-max SECONDS   cap (env TASK_MANAGER_DISPATCH_RETRY_COOLDOWN_MAX_SECONDS; 3600)
-  --max-attempts N               failed runs in a row before gave_up (env TASK_MANAGER_MAX_ATTEMPTS; 5)
-  --limit-backoff SECONDS        wait after a rate or usage limit that gave no reset
-                                 time; doubles while limits repeat, capped at 6 h
-                                 (env TASK_MANAGER_LIMIT_BACKOFF_SECONDS; 900)
-  --max-cost-usd USD, --max-turns N   budgets for tasks that set none (as for dispatch)
-  --dry-run                      print the plan; change nothing (no reaping, no dispatch,
-                                 no heartbeat.json)
-  --every SECONDS                loop: one tick per interval until SIGTERM or SIGINT
-                                 (the current tick finishes first)
-  --clear SLUG                   reset a gave_up task's failure count
-  --worker NAME, --worker-cmd "P A..."   the worker for tasks that do not name one
-                                 (env TASK_MANAGER_WORKER, TASK_MANAGER_WORKER_CMD)
-  --allow-task-commands          let a task file's worker_cmd run; off: such a task is
-                                 invalid (env TASK_MANAGER_ALLOW_TASK_COMMANDS=1)
-  --tasks-dir DIR                (env TASK_MANAGER_TASKS_DIR; default <repo>/tasks)
-  --state-dir DIR                (env TASK_MANAGER_STATE_DIR; default <repo>/tasks/logs)
-  --worktrees-dir DIR            (env TASK_MANAGER_WORKTREES_DIR; default <repo>/.worktrees)
-  --repo DIR                     the repository (default: git top level of the cwd)
-  --json                         NDJSON even on a terminal
-  -h, --help                     this text
-  --version                      the version
+${formatOptions(OPTIONS)}
 
 Exit status:
   0  the tick ran (whatever it found)

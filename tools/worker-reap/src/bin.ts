@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 import { main } from '@task-manager/core/cli/run-bin';
+import { flagSpecOf } from '@task-manager/core/cli/option-table';
 import { HELP } from './help.js';
+import { OPTIONS } from './options.js';
 
 main({
   name: 'worker-reap',
   version: '0.1.0',
   help: HELP,
-  flags: { string: ['on-event', 'grace', 'state-dir', 'repo', 'base', 'archive'], boolean: ['dry-run', 'kill-orphans', 'prune'] },
+  flags: flagSpecOf(OPTIONS),
   run: async (args, io) => (await import('./run.js')).run(args, io),
 });

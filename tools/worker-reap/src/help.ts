@@ -1,3 +1,6 @@
+import { formatOptions } from '@task-manager/core/cli/option-table';
+import { OPTIONS } from './options.js';
+
 export const HELP = `Usage: worker-reap [SLUG...] [--dry-run] [--kill-orphans] [--grace SECONDS] [--prune] [--archive DAYS]
        dispatch-watch --state running | worker-reap -
 
@@ -22,22 +25,7 @@ process that is not the recorded one or does not carry the run's token. Queued
 follow-ups stay queued; they run when the task is next dispatched.
 
 Options:
-  --dry-run          report what would change; change nothing
-  --kill-orphans     stop orphaned workers (the agent's polite signal, --grace, SIGKILL)
-  --grace SECONDS    polite signal to SIGKILL (env TASK_MANAGER_KILL_GRACE_SECONDS; 10)
-  --prune            then remove the worktree and task/<slug> branch of every task that
-                     is over (done or held) and whose branch is merged into the base;
-                     never a live, orphaned, unmerged or dirty one
-  --base BRANCH      with --prune: the branch to be merged into (default: the main
-                     checkout's HEAD branch)
-  --archive DAYS     then move the state files of tasks that ended more than DAYS ago
-                     into <state dir>/archive/ (never live ones or ones with follow-ups)
-  --on-event CMD     told of each run found worker_gone (env TASK_MANAGER_ON_EVENT)
-  --state-dir DIR    state files (env TASK_MANAGER_STATE_DIR; default <repo>/tasks/logs)
-  --repo DIR         the repository (default: the git top level of the cwd)
-  --json             NDJSON even on a terminal
-  -h, --help         this text
-  --version          the version
+${formatOptions(OPTIONS)}
 
 Exit status:
   0  ok, whether or not anything needed reaping

@@ -3,6 +3,7 @@ import { exitCodeOf, TaskManagerError, UsageError } from '../errors/errors.js';
 import { errorRecord } from '../ndjson/error-record.js';
 import { parseFlags, type FlagSpec, type ParsedArgs } from './flags.js';
 import { processIo, type Io } from './io.js';
+import { forTerminal } from './terminal-text.js';
 
 export interface BinSpec {
   name: string;
@@ -48,7 +49,7 @@ export const runBin = async (spec: BinSpec, argv = process.argv.slice(2), io: Io
   } catch (error) {
     code = exitCodeOf(error);
     const hint = error instanceof UsageError ? ` (see ${spec.name} --help)` : '';
-    io.stderr.write(`${spec.name}: ${messageOf(error)}${hint}\n`);
+    io.stderr.write(`${spec.name}: ${forTerminal(messageOf(error), { multiline: true })}${hint}\n`);
     // On a terminal the line above is the whole report; a pipe also gets the record.
     if (!io.stdout.isTTY || argv.includes('--json')) io.stdout.write(`${JSON.stringify(errorRecord(error))}\n`);
   }
