@@ -46,10 +46,13 @@ t.test('kill -9 at every step boundary: never two workers, no false "running", n
       const slug = `k-${round}-${point}`;
       rounds += 1;
       if (point === 'supervisor-handoff') {
-        // The first run ends quickly; the supervisor dies right after taking the follow-up.
-        const quick = { ...env, TASK_MANAGER_WORKER_CMD: "sh -c 'sleep 1' sh", TASK_MANAGER_FAULT: `kill:${point}` };
+        // The first run lasts until the follow-up is queued (a gate file, not a guess at how
+        // fast a loaded machine is); the supervisor dies right after taking the follow-up.
+        const gate = path.join(path.dirname(box.repo), `gate-${slug}`);
+        const quick = { ...env, TASK_MANAGER_WORKER_CMD: `sh -c 'while [ ! -e ${gate} ]; do sleep 0.05; done' sh`, TASK_MANAGER_FAULT: `kill:${point}` };
         await runBin('dispatch', [slug, '--prompt', 'first'], { cwd: box.repo, env: quick });
         await runBin('dispatch-continue', [slug, '--prompt', 'second'], { cwd: box.repo, env });
+        fs.writeFileSync(gate, '');
         await waitFor(() => historyOf(box, slug).some((e) => e.event === 'run_ended') && !pidAlive(statusOf(box, slug)?.owner?.pid), `${point}: the supervisor died at the hand-off`);
       } else if (point === 'continue-after-queue') {
         await runBin('dispatch', [slug, '--prompt', 'first'], { cwd: box.repo, env });

@@ -403,9 +403,9 @@ export class Supervisor {
       });
       return decided.writes;
     });
-    faultPoint('supervisor-handoff');
-    // History after the lock: the decision is written; the story follows it.
+    // History right after the lock: the decision is written; the story follows it at once.
     for (const { event, fields } of decided.events) this.history(event, fields);
+    faultPoint('supervisor-handoff');
     const { ended, next } = decided;
     this.costTotal = ended.cost_total_usd ?? this.costTotal;
     this.tell(ended, run, next);
