@@ -75,6 +75,6 @@ export const claimWorktree = async (spec: RunSpec, mine: { stateDir: string; slu
     }
     section.assertHeld();
     const claim: WorktreeClaim = { state_dir: stateDir, slug: mine.slug, fence: mine.fence, worktree: path.resolve(spec.worktree), claimed_at: nowIso() };
-    writeFileAtomic(file, `${JSON.stringify(claim)}\n`);
+    writeFileAtomic(file, `${JSON.stringify(claim)}\n`, { trackedCheck: false });
   });
 };

@@ -25,11 +25,11 @@ const fsyncDir = (dir: string): void => {
  * directory. A reader sees the old content or the new, never a mix; a crash or a
  * full disk leaves the old file byte-identical and no temp file behind.
  */
-export const writeFileAtomic = (file: string, content: string): void => {
+export const writeFileAtomic = (file: string, content: string, options: { trackedCheck?: boolean } = {}): void => {
   const dir = path.dirname(file);
   // The rename replaces a link or a foreign file rather than writing through it; a
-  // file git tracks is not ours to replace at all.
-  refuseTracked(file);
+  // file git tracks is not ours to replace at all (inside .git nothing is tracked: no check).
+  if (options.trackedCheck !== false) refuseTracked(file);
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   let fd: number | undefined;
   try {
