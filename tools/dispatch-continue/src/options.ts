@@ -1,4 +1,4 @@
-import type { Option } from '@task-manager/core/cli/option-table';
+import { COMMON_OPTIONS, SHARED_OPTIONS, type Option } from '@task-manager/core/cli/option-table';
 
 /** Every option of dispatch-continue: what --help shows, what the flag parser declares, what the docs list. */
 export const OPTIONS: Option[] = [
@@ -14,9 +14,7 @@ export const OPTIONS: Option[] = [
   { label: "--repo DIR, --state-dir DIR, --worktrees-dir DIR", flags: [{ name: "repo" }, { name: "state-dir" }, { name: "worktrees-dir" }], help: "as for dispatch" },
   { label: "--list", flags: [{ name: "list", boolean: true }], help: "the follow-ups queued for SLUG, in order; nothing is sent" },
   { label: "--drop ID", flags: [{ name: "drop" }], help: "remove the queued follow-up ID (one that has not started)" },
-  { label: "--tasks-dir DIR", flags: [{ name: "tasks-dir" }], help: "task files (env TASK_MANAGER_TASKS_DIR; default <repo>/tasks)" },
+  SHARED_OPTIONS.tasksDir,
   { label: "--on-event CMD", flags: [{ name: "on-event" }], help: "as for dispatch (env TASK_MANAGER_ON_EVENT)" },
-  { label: "--json", flags: [], help: "NDJSON even on a terminal" },
-  { label: "-h, --help", flags: [], help: "this text" },
-  { label: "--version", flags: [], help: "the version" },
+  ...COMMON_OPTIONS,
 ];

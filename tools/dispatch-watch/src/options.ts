@@ -1,4 +1,4 @@
-import type { Option } from '@task-manager/core/cli/option-table';
+import { COMMON_OPTIONS, SHARED_OPTIONS, type Option } from '@task-manager/core/cli/option-table';
 
 /** Every option of dispatch-watch: what --help shows, what the flag parser declares, what the docs list. */
 export const OPTIONS: Option[] = [
@@ -12,9 +12,7 @@ export const OPTIONS: Option[] = [
   { label: "--history SLUG", flags: [{ name: "history" }], help: "the task's history: a table for a person (time, event, run,\nthe prompt's first line, outcome, cost), the history records\nas they are when piped" },
   { label: "--pretty", flags: [{ name: "pretty", boolean: true }], help: "text for a person even when piped (--log, --history)" },
   { label: "--interval SECONDS", flags: [{ name: "interval" }], help: "liveness re-check while following (default 2)" },
-  { label: "--state-dir DIR", flags: [{ name: "state-dir" }], help: "state files (env TASK_MANAGER_STATE_DIR;\ndefault <repo>/tasks/logs)" },
-  { label: "--repo DIR", flags: [{ name: "repo" }], help: "the repository (default: the main checkout of the one the cwd is in)" },
-  { label: "--json", flags: [], help: "NDJSON even on a terminal (colour: off when NO_COLOR is set)" },
-  { label: "-h, --help", flags: [], help: "this text" },
-  { label: "--version", flags: [], help: "the version" },
+  SHARED_OPTIONS.stateDir,
+  SHARED_OPTIONS.repo,
+  ...COMMON_OPTIONS,
 ];

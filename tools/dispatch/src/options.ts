@@ -1,4 +1,4 @@
-import type { Option } from '@task-manager/core/cli/option-table';
+import { COMMON_OPTIONS, SHARED_OPTIONS, type Option } from '@task-manager/core/cli/option-table';
 
 /** Every option of dispatch: what --help shows, what the flag parser declares, what the docs list. */
 export const OPTIONS: Option[] = [
@@ -13,15 +13,13 @@ export const OPTIONS: Option[] = [
   { label: "--max-cost-usd USD", flags: [{ name: "max-cost-usd" }], help: "the task's budget, all runs together; reaching it holds\nthe task (task file max_cost_usd; env TASK_MANAGER_MAX_COST_USD)" },
   { label: "--max-turns N", flags: [{ name: "max-turns" }], help: "turns per run, for claude (task file max_turns;\nenv TASK_MANAGER_MAX_TURNS)" },
   { label: "--base REF", flags: [{ name: "base" }], help: "start a new task branch from REF (resolved in the main\ncheckout; default: the main checkout's HEAD). An existing\ntask/<slug> branch is continued as it is" },
-  { label: "--repo DIR", flags: [{ name: "repo" }], help: "the repository: its main checkout, also when DIR (or the\ncwd, by default) is inside one of its worktrees" },
-  { label: "--state-dir DIR", flags: [{ name: "state-dir" }], help: "state files (env TASK_MANAGER_STATE_DIR; default tasks/logs;\nrelative paths here and below: to the main checkout)" },
-  { label: "--worktrees-dir DIR", flags: [{ name: "worktrees-dir" }], help: "worktrees (env TASK_MANAGER_WORKTREES_DIR; default .worktrees)" },
-  { label: "--tasks-dir DIR", flags: [{ name: "tasks-dir" }], help: "task files (env TASK_MANAGER_TASKS_DIR; default tasks)" },
+  SHARED_OPTIONS.repo,
+  SHARED_OPTIONS.stateDir,
+  SHARED_OPTIONS.worktreesDir,
+  SHARED_OPTIONS.tasksDir,
   { label: "--stall-seconds S", flags: [{ name: "stall-seconds" }], help: "no output this long stops the run as stalled (default 900)" },
   { label: "--max-run-seconds S", flags: [{ name: "max-run-seconds" }], help: "a run longer than this is stopped (default 7200)" },
   { label: "--grace S", flags: [{ name: "grace" }], help: "SIGTERM to SIGKILL grace when stopping (default 10)" },
   { label: "--on-event CMD", flags: [{ name: "on-event" }], help: "a command told of each run_ended, followup_started, stopped and\nlimited (no shell; {slug}, {event} replaced; the event record on\nits stdin) (env TASK_MANAGER_ON_EVENT)" },
-  { label: "--json", flags: [], help: "NDJSON even on a terminal" },
-  { label: "-h, --help", flags: [], help: "this text" },
-  { label: "--version", flags: [], help: "the version" },
+  ...COMMON_OPTIONS,
 ];

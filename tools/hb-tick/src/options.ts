@@ -1,4 +1,4 @@
-import type { Option } from '@task-manager/core/cli/option-table';
+import { COMMON_OPTIONS, SHARED_OPTIONS, type Option } from '@task-manager/core/cli/option-table';
 
 /** Every option of hb-tick: what --help shows, what the flag parser declares, what the docs list. */
 export const OPTIONS: Option[] = [
@@ -15,15 +15,13 @@ export const OPTIONS: Option[] = [
   { label: "--clear SLUG", flags: [{ name: "clear" }], help: "reset a gave_up task's failure count" },
   { label: "--worker NAME, --worker-cmd \"P A...\"", flags: [{ name: "worker" }, { name: "worker-cmd" }], help: "the worker for tasks that do not name one\n(env TASK_MANAGER_WORKER, TASK_MANAGER_WORKER_CMD)" },
   { label: "--allow-task-commands", flags: [{ name: "allow-task-commands", boolean: true }], help: "let a task file's worker_cmd run; off: such a task is\ninvalid (env TASK_MANAGER_ALLOW_TASK_COMMANDS=1)" },
-  { label: "--tasks-dir DIR", flags: [{ name: "tasks-dir" }], help: "(env TASK_MANAGER_TASKS_DIR; default <repo>/tasks)" },
-  { label: "--state-dir DIR", flags: [{ name: "state-dir" }], help: "(env TASK_MANAGER_STATE_DIR; default <repo>/tasks/logs)" },
-  { label: "--worktrees-dir DIR", flags: [{ name: "worktrees-dir" }], help: "(env TASK_MANAGER_WORKTREES_DIR; default <repo>/.worktrees)" },
-  { label: "--repo DIR", flags: [{ name: "repo" }], help: "the repository (default: the main checkout of the one the cwd is in)" },
+  SHARED_OPTIONS.tasksDir,
+  SHARED_OPTIONS.stateDir,
+  SHARED_OPTIONS.worktreesDir,
+  SHARED_OPTIONS.repo,
   { label: "--stall-seconds S", flags: [{ name: "stall-seconds" }], help: "for the runs it starts: no output this long stops the run\n(env TASK_MANAGER_STALL_SECONDS; default 900)" },
   { label: "--max-run-seconds S", flags: [{ name: "max-run-seconds" }], help: "for the runs it starts: a run longer than this is stopped\n(env TASK_MANAGER_MAX_RUN_SECONDS; default 7200)" },
   { label: "--grace S", flags: [{ name: "grace" }], help: "SIGTERM to SIGKILL grace when a run is stopped\n(env TASK_MANAGER_KILL_GRACE_SECONDS; default 10)" },
   { label: "--on-event CMD", flags: [{ name: "on-event" }], help: "told of worker_gone and gave_up here, and of the runs it starts\n(env TASK_MANAGER_ON_EVENT)" },
-  { label: "--json", flags: [], help: "NDJSON even on a terminal" },
-  { label: "-h, --help", flags: [], help: "this text" },
-  { label: "--version", flags: [], help: "the version" },
+  ...COMMON_OPTIONS,
 ];

@@ -1,4 +1,4 @@
-import type { Option } from '@task-manager/core/cli/option-table';
+import { COMMON_OPTIONS, SHARED_OPTIONS, type Option } from '@task-manager/core/cli/option-table';
 
 /** Every option of worker-reap: what --help shows, what the flag parser declares, what the docs list. */
 export const OPTIONS: Option[] = [
@@ -9,9 +9,7 @@ export const OPTIONS: Option[] = [
   { label: "--base BRANCH", flags: [{ name: "base" }], help: "with --prune: the branch to be merged into (default: the main\ncheckout's HEAD branch)" },
   { label: "--archive DAYS", flags: [{ name: "archive" }], help: "then move the state files of tasks that ended more than DAYS ago\ninto <state dir>/archive/ (never live ones or ones with follow-ups)" },
   { label: "--on-event CMD", flags: [{ name: "on-event" }], help: "told of each run found worker_gone (env TASK_MANAGER_ON_EVENT)" },
-  { label: "--state-dir DIR", flags: [{ name: "state-dir" }], help: "state files (env TASK_MANAGER_STATE_DIR; default <repo>/tasks/logs)" },
-  { label: "--repo DIR", flags: [{ name: "repo" }], help: "the repository (default: the main checkout of the one the cwd is in)" },
-  { label: "--json", flags: [], help: "NDJSON even on a terminal" },
-  { label: "-h, --help", flags: [], help: "this text" },
-  { label: "--version", flags: [], help: "the version" },
+  SHARED_OPTIONS.stateDir,
+  SHARED_OPTIONS.repo,
+  ...COMMON_OPTIONS,
 ];

@@ -31,3 +31,18 @@ export const formatOptions = (options: Option[]): string => {
     })
     .join('\n');
 };
+
+/** The options every bin shares, described once. */
+export const SHARED_OPTIONS = {
+  stateDir: { label: '--state-dir DIR', flags: [{ name: 'state-dir' }], help: 'state files (env TASK_MANAGER_STATE_DIR; default <repo>/tasks/logs)' },
+  tasksDir: { label: '--tasks-dir DIR', flags: [{ name: 'tasks-dir' }], help: 'task files (env TASK_MANAGER_TASKS_DIR; default <repo>/tasks)' },
+  worktreesDir: { label: '--worktrees-dir DIR', flags: [{ name: 'worktrees-dir' }], help: 'worktrees (env TASK_MANAGER_WORKTREES_DIR; default <repo>/.worktrees)' },
+  repo: { label: '--repo DIR', flags: [{ name: 'repo' }], help: 'the repository: its main checkout, also when DIR (or the cwd,\nby default) is inside one of its worktrees' },
+} satisfies Record<string, Option>;
+
+/** --json, --help and --version: every bin takes them (the flag parser declares them itself). */
+export const COMMON_OPTIONS: Option[] = [
+  { label: '--json', flags: [], help: 'NDJSON even on a terminal' },
+  { label: '-h, --help', flags: [], help: 'this text' },
+  { label: '--version', flags: [], help: 'the version' },
+];
