@@ -145,8 +145,10 @@ t.test('config: flags > environment > defaults, with the seed names', async (t) 
   t.equal(fromFlags.maxDispatchesPerCycle, 5);
   t.equal(fromFlags.dispatchTimeoutMs, 2000);
   t.match(fromFlags.workerLayers()[0], { kind: 'flag', worker: 'codex' });
-  t.throws(() => resolveConfig({}, { TASK_MANAGER_MAX_DISPATCHES_PER_CYCLE: 'lots' }, dir), { code: 'usage', message: /TASK_MANAGER_MAX_DISPATCHES_PER_CYCLE must be a whole number/ });
-  t.throws(() => resolveConfig({ timeout: '-1' }, {}, dir), { message: /--timeout must be a number >= 0, got "-1"/ });
+  t.throws(() => resolveConfig({}, { TASK_MANAGER_MAX_DISPATCHES_PER_CYCLE: 'lots' }, dir).maxDispatchesPerCycle, { code: 'usage', message: /TASK_MANAGER_MAX_DISPATCHES_PER_CYCLE must be a whole number/ });
+  t.throws(() => resolveConfig({ timeout: '-1' }, {}, dir).dispatchTimeoutMs, { message: /--timeout must be a number >= 0, got "-1"/ });
+  // A setting is checked when it is read: a tool that never reads it is not stopped by it.
+  t.doesNotThrow(() => resolveConfig({}, { TASK_MANAGER_MAX_ATTEMPTS: 'many' }, dir).graceMs, 'a bad setting another tool reads');
   t.throws(() => resolveConfig({}, {}, dir).stateDir, { code: 'not_a_repository' }, 'the default state dir needs a repository, and says so');
 });
 

@@ -140,3 +140,12 @@ t.test('a cooldown reason never goes stale: until, and the time left as of now o
   t.notMatch(task.reason, /after \d+ s/, 'no frozen duration in the reason');
   t.equal(statusOf(box, 'flaky').failures, 1);
 });
+
+t.test('a bad value of a setting a tool never reads does not stop that tool', async (t) => {
+  const box = sandbox(t);
+  const env = { ...box.env, TASK_MANAGER_MAX_ATTEMPTS: 'many' };
+  t.equal((await runBin('worker-reap', [], { cwd: box.repo, env })).code, 0, 'worker-reap never reads it');
+  const tick = await runBin('hb-tick', ['--dry-run'], { cwd: box.repo, env });
+  t.equal(tick.code, 2, 'hb-tick does');
+  t.match(tick.stderr, /TASK_MANAGER_MAX_ATTEMPTS must be a whole number/);
+});

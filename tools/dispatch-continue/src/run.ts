@@ -29,6 +29,8 @@ export const run = async ({ flags, positionals }: ParsedArgs, io: Io): Promise<E
   if (flags.list || flags.drop !== undefined) return queueView({ flags, positionals }, io, config);
   const flagPrompt = promptFromFlags(flags, io.cwd);
   checkWorkerFlags(config);
+  // The settings every start reads, checked once now: a bad one is usage (2), not bad input per record.
+  void [config.dispatchTimeoutMs, config.stallMs, config.maxRunMs, config.graceMs, config.limitBackoffMs, config.budgetFlag, config.budgetEnv];
   if (config.onEvent) checkHook(config.onEvent, '--on-event');
   if (flagPrompt === undefined && !positionals.includes('-')) throw new UsageError('a follow-up needs --prompt or --prompt-file');
   const sink = new Sink({ name: 'dispatch-continue', io, table: wantsTable(io, flags), human });

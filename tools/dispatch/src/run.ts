@@ -33,6 +33,8 @@ export const run = async ({ flags, positionals }: ParsedArgs, io: Io): Promise<E
   const config = resolveConfig(flags, io.env, io.cwd);
   const flagPrompt = promptFromFlags(flags, io.cwd);
   checkWorkerFlags(config);
+  // The settings every start reads, checked once now: a bad one is usage (2), not bad input per record.
+  void [config.dispatchTimeoutMs, config.stallMs, config.maxRunMs, config.graceMs, config.limitBackoffMs, config.budgetFlag, config.budgetEnv];
   if (config.onEvent) checkHook(config.onEvent, '--on-event');
   const sink = new Sink({ name: 'dispatch', io, table: wantsTable(io, flags), human });
   const baseFlag = typeof flags.base === 'string' && flags.base !== '' ? flags.base : null;

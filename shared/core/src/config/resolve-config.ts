@@ -138,19 +138,21 @@ export const resolveConfig = (flags: Flags, env: Env, cwd: string): Config => {
       ];
     },
     get allowTaskCommands() { return booleanSetting('allowTaskCommands', flags, env); },
-    dispatchTimeoutMs: seconds('dispatchTimeout'),
-    maxDispatchesPerCycle: numberSetting('maxDispatchesPerCycle', flags, env),
-    onEvent: rawSetting('onEvent', flags, env)?.raw,
-    maxActive: rawSetting('maxActive', flags, env) === undefined ? undefined : numberSetting('maxActive', flags, env),
-    retryCooldownMs: seconds('retryCooldown'),
-    retryCooldownMaxMs: seconds('retryCooldownMax'),
-    maxAttempts: numberSetting('maxAttempts', flags, env),
-    stallMs: seconds('stallSeconds'),
-    limitBackoffMs: seconds('limitBackoff'),
+    // Getters: a setting is checked when a tool reads it, so a bad value of a setting a
+    // tool never uses (worker-reap and TASK_MANAGER_MAX_ATTEMPTS) does not stop that tool.
+    get dispatchTimeoutMs() { return seconds('dispatchTimeout'); },
+    get maxDispatchesPerCycle() { return numberSetting('maxDispatchesPerCycle', flags, env); },
+    get onEvent() { return rawSetting('onEvent', flags, env)?.raw; },
+    get maxActive() { return rawSetting('maxActive', flags, env) === undefined ? undefined : numberSetting('maxActive', flags, env); },
+    get retryCooldownMs() { return seconds('retryCooldown'); },
+    get retryCooldownMaxMs() { return seconds('retryCooldownMax'); },
+    get maxAttempts() { return numberSetting('maxAttempts', flags, env); },
+    get stallMs() { return seconds('stallSeconds'); },
+    get limitBackoffMs() { return seconds('limitBackoff'); },
     get budgetFlag() { return budgetFrom('flag'); },
     get budgetEnv() { return budgetFrom('env'); },
-    maxRunMs: seconds('maxRunSeconds'),
-    graceMs: seconds('graceSeconds'),
+    get maxRunMs() { return seconds('maxRunSeconds'); },
+    get graceMs() { return seconds('graceSeconds'); },
   };
   return config;
 };
