@@ -56,6 +56,13 @@ export class LimitedError extends TaskManagerError {
 /** The tool could not do its job for reasons outside the input (I/O, git, lock). */
 export class FailureError extends TaskManagerError {}
 
+/** Another process holds the lock, and the caller asked not to wait (a second tick skips). */
+export class LockBusyError extends FailureError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super(message, 'lock_busy', details);
+  }
+}
+
 /** The critical section's lock was lost (compromised or stolen): abort without writing. */
 export class LockLostError extends FailureError {
   constructor(message: string, details: Record<string, unknown> = {}) {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Config } from '../config/resolve-config.js';
-import { TaskManagerError } from '../errors/errors.js';
+import { LockBusyError, TaskManagerError } from '../errors/errors.js';
 import { checkStateDir, ensureStateDir } from '../fsx/state-dir.js';
 import { forgetTrackedPaths } from '../fsx/tracked-files.js';
 import { withCriticalSection, type Section } from '../lock/critical-section.js';
@@ -13,15 +13,14 @@ import { nowIso } from '../time/clock.js';
 import { checkPrompt } from '../dispatch/prompt-text.js';
 import { workerForTask } from '../dispatch/worker-for-task.js';
 import { taskPrompt } from '../tasks/task-prompt.js';
-import type { WorkerChoice } from '../workers/choose-worker.js';
 import { activeLimits } from '../limits/account-limits.js';
 import { settleHooks } from '../hooks/event-hook.js';
 import { noteGaveUp } from './note-gave-up.js';
 import { runAccount } from '../workers/run-account.js';
 import { listSlugs } from '../watch/list-slugs.js';
-import { classifyTask, type Classification, type DispatchInfo } from './classify.js';
+import type { DispatchInfo } from './classify.js';
 import { dispatchBounded } from './dispatch-bounded.js';
-import { planDispatches } from './plan.js';
+import { planTick } from './plan-tick.js';
 import { emptyCounts, writeHeartbeat, type HeartbeatSnapshot } from './snapshot.js';
 
 export interface TickOptions {
@@ -118,56 +117,39 @@ export const runTick = async (config: Config, options: TickOptions, emit: Emit):
         return task || info.status ? { task, info } : undefined;
       },
     };
-    const dispatchable: Task[] = [];
-    const choices = new Map<string, WorkerChoice>();
     // A limit is the account's: while one is in force, no task goes to that account.
     const limits = activeLimits(stateDir);
     snapshot.limits = limits.map(({ worker, account, until, slug, kind }) => ({ worker, account, until, slug, kind }));
-    const classified: { slug: string; source: string; c: Classification; priority?: number }[] = [];
-    for (const item of loaded) {
-      if (!item.ok) {
-        classified.push({ slug: item.invalid.slug ?? '', source: item.invalid.source, c: { class: 'invalid', reason: item.invalid.problem } });
-        continue;
-      }
-      let c = classifyTask(item.task, infoOf(item.task.slug), ctx);
-      if (c.class === 'dispatchable') {
-        // A task whose worker cannot run (unknown, a task command not allowed, a bad
-        // command line or prompt) is invalid now, not a failure after a claim.
-        try {
-          checkPrompt(taskPrompt(item.task), `the prompt built from ${item.task.source}`, 'input');
-          const choice = workerForTask(config, { task: item.task });
-          const account = runAccount({ worker: choice.worker, worker_cmd: choice.workerCmd }, process.env);
-          const limit = limits.find((l) => l.account === account);
-          if (limit) {
-            c = { class: 'limited', reason: `the ${choice.worker} account is limited (${limit.kind} limit hit by ${limit.slug})`, until: limit.until };
-          } else {
-            choices.set(item.task.slug, choice);
-            dispatchable.push(item.task);
-          }
-        } catch (error) {
-          c = { class: 'invalid', reason: (error as Error).message };
-        }
-      }
-      classified.push({ slug: item.task.slug, source: item.task.source, c, priority: item.task.priority });
-    }
+    // --max-active: the workers alive now (any task with a status, orphans included) leave room for so many more.
+    const alive = [...hasStatus].filter((slug) => isHolding(infoOf(slug).state)).length;
+    snapshot.active = alive;
+    if (config.maxActive !== undefined) snapshot.max_active = config.maxActive;
+    const { classified, now } = planTick({
+      loaded,
+      infoOf,
+      ctx,
+      chooseFor: (task) => {
+        checkPrompt(taskPrompt(task), `the prompt built from ${task.source}`, 'input');
+        return workerForTask(config, { task });
+      },
+      accountOf: (choice) => runAccount({ worker: choice.worker, worker_cmd: choice.workerCmd }, process.env),
+      limits,
+      maxDispatchesPerCycle: config.maxDispatchesPerCycle,
+      alive,
+      maxActive: config.maxActive,
+    });
     if (!options.dryRun) for (const { slug, c } of classified) if (c.class === 'gave_up') noteGaveUp(stateDir, slug, c.reason, config.onEvent);
     for (const { slug, source, c, priority } of classified) {
       snapshot.counts[c.class] += 1;
       snapshot.tasks.push({ slug, class: c.class, reason: c.reason, ...(c.until ? { until: c.until } : {}) });
       await emit({ type: 'task', slug, class: c.class, reason: c.reason, ...(c.until ? { until: c.until } : {}), ...(priority !== undefined ? { priority: `p${priority}` } : {}), source, ts: nowIso() });
     }
-    // --max-active: the workers alive now (any task with a status, orphans included) leave room for so many more.
-    const alive = [...hasStatus].filter((slug) => isHolding(infoOf(slug).state)).length;
-    const room = config.maxActive === undefined ? Infinity : Math.max(0, config.maxActive - alive);
-    snapshot.active = alive;
-    if (config.maxActive !== undefined) snapshot.max_active = config.maxActive;
-    const plan = planDispatches(dispatchable, Math.min(config.maxDispatchesPerCycle, room));
-    for (const task of plan.now) {
+    for (const { task, choice } of now) {
       // A tick that lost its lock (stopped past the stale time) dispatches no more.
       section?.assertHeld();
       const action = options.dryRun
         ? { type: 'action', action: 'dispatch', slug: task.slug, result: 'planned', dry_run: true, ts: nowIso() }
-        : await dispatchBounded(config, task, choices.get(task.slug) as WorkerChoice, promptFor(task, infoOf(task.slug)));
+        : await dispatchBounded(config, task, choice, promptFor(task, infoOf(task.slug)));
       if (!options.dryRun) snapshot.dispatched += 1;
       snapshot.actions.push(action as unknown as Record<string, unknown>);
       await emit(action as unknown as Record<string, unknown>);
@@ -181,7 +163,7 @@ export const runTick = async (config: Config, options: TickOptions, emit: Emit):
       // retries: 0 — a second tick does not wait its turn, it reports and skips.
       await withCriticalSection(path.join(stateDir, 'heartbeat.lock'), classifyAndDispatch, { retries: 0 });
     } catch (error) {
-      if (!(error instanceof TaskManagerError) || error.code !== 'lock_busy') throw error;
+      if (!(error instanceof LockBusyError)) throw error;
       snapshot.skipped = 'another tick is running';
     }
   }

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import lockfile from 'proper-lockfile';
 import path from 'node:path';
-import { FailureError, LockLostError } from '../errors/errors.js';
+import { FailureError, LockBusyError, LockLostError } from '../errors/errors.js';
 import { NOT_WRITABLE } from '../fsx/state-dir.js';
 
 const DEFAULT_RETRIES = 400;
@@ -72,7 +72,7 @@ export const withCriticalSection = async <T>(lockPath: string, fn: (section: Sec
     });
   } catch (error) {
     if (isErrno(error, 'ELOCKED')) {
-      throw new FailureError(`lock ${lockPath} is busy; another tool holds it (try again)`, 'lock_busy', { lock: lockPath });
+      throw new LockBusyError(`lock ${lockPath} is busy; another tool holds it (try again)`, { lock: lockPath });
     }
     const code = (error as NodeJS.ErrnoException).code;
     if (code && NOT_WRITABLE.has(code)) {
