@@ -11,10 +11,10 @@ import type { SlugPaths } from '../paths/state-paths.js';
 import { deriveDispatchState, isHolding } from '../status/dispatch-state.js';
 import { readStatusIfExists } from '../status/read-status.js';
 import type { Followup, RunSpec, StatusRecord } from '../status/schema.js';
-import { freshRunFields } from '../status/fresh-run.js';
 import { writeStatus } from '../status/write-status.js';
 import { nowIso } from '../time/clock.js';
 import { holderDetails, holderMessage } from './holder.js';
+import { claimedStatus } from './claimed-status.js';
 import { claimWorktree } from './worktree-claim.js';
 import path from 'node:path';
 import { faultPoint } from '../faults/fault-point.js';
@@ -37,11 +37,7 @@ export interface Claim {
   previous: StatusRecord | undefined;
 }
 
-/** Interrupt follow-ups run before queued ones; each group keeps its order. */
-export const orderFollowups = (list: Followup[]): Followup[] => [
-  ...list.filter((f) => f.mode === 'interrupt'),
-  ...list.filter((f) => f.mode !== 'interrupt'),
-];
+export { orderFollowups } from './order-followups.js';
 
 /**
  * Inside the critical section: refuse if anything still holds the task (a live owner
@@ -72,47 +68,20 @@ export const claimSlug = async (paths: SlugPaths, request: ClaimRequest, section
   if (fence === undefined || !takeFence(paths, fence) || fenceSuperseded(paths, fence)) {
     throw new ConflictError(`task ${paths.slug} was claimed by another process at the same moment`, { slug: paths.slug });
   }
-  let queue = previous?.followups ?? [];
-  if (request.followup) queue = orderFollowups([...queue, request.followup]);
-  let prompt = request.prompt;
-  let followupId: string | null = null;
-  if (prompt === null) {
-    const [first, ...rest] = queue;
-    if (!first) throw new Error('claimSlug: no prompt and no follow-up to run');
-    prompt = first.prompt;
-    followupId = first.id;
-    queue = rest;
-  }
-  const diedUnnoticed = previous !== undefined && (previous.state === 'starting' || previous.state === 'running');
-  const now = nowIso();
   const runId = newId('r');
-  const status: StatusRecord = {
-    type: 'status',
-    version: 1,
+  const { status, followupId } = claimedStatus({
     slug: paths.slug,
-    state: 'starting',
+    previous,
+    spec: request.spec,
+    prompt: request.prompt,
+    ...(request.followup ? { followup: request.followup } : {}),
     fence,
-    run_id: runId,
-    attempt: previous?.attempt ?? 0,
-    // A chain that died unnoticed (running, but nobody alive) counts as a failed run.
-    failures: (previous?.failures ?? 0) + (diedUnnoticed ? 1 : 0),
+    runId,
     token: newToken(),
     owner: selfIdentity(),
-    ...freshRunFields(),
-    spec: request.spec,
-    prompt,
-    session_id: previous?.session_id ?? null,
-    created_at: previous?.created_at ?? now,
-    updated_at: now,
-    followups: queue,
-    followup_id: followupId,
-    cleared_at: previous?.cleared_at ?? null,
-    held: null,
-    stop_requested: null,
-    // A limit streak and the money spent carry over from chain to chain.
-    limit: previous?.limit ?? null,
-    cost_total_usd: previous?.cost_total_usd ?? null,
-  };
+    now: nowIso(),
+  });
+  const diedUnnoticed = previous !== undefined && (previous.state === 'starting' || previous.state === 'running');
   faultPoint('claim-after-fence');
   section.assertHeld();
   const written = writeStatus(paths.status, status);

@@ -1,0 +1,68 @@
+import type { Identity } from '../liveness/identity.js';
+import { freshRunFields } from '../status/fresh-run.js';
+import type { Followup, RunSpec, StatusRecord } from '../status/schema.js';
+import { orderFollowups } from './order-followups.js';
+
+export interface ClaimedStatusInput {
+  slug: string;
+  previous: StatusRecord | undefined;
+  spec: RunSpec;
+  /** The first run's prompt; null takes the oldest pending follow-up instead. */
+  prompt: string | null;
+  followup?: Followup;
+  fence: number;
+  runId: string;
+  token: string;
+  owner: Identity;
+  now: string;
+}
+
+/**
+ * The status a claim writes: `starting`, the new fence and run, what carries over from
+ * the task's earlier chains (attempts, failures, session, queue, limit streak, money
+ * spent), and the prompt — the one given, or the oldest pending follow-up. Pure.
+ */
+export const claimedStatus = (input: ClaimedStatusInput): { status: StatusRecord; followupId: string | null } => {
+  const { previous } = input;
+  let queue = previous?.followups ?? [];
+  if (input.followup) queue = orderFollowups([...queue, input.followup]);
+  let prompt = input.prompt;
+  let followupId: string | null = null;
+  if (prompt === null) {
+    const [first, ...rest] = queue;
+    if (!first) throw new Error('claimedStatus: no prompt and no follow-up to run');
+    prompt = first.prompt;
+    followupId = first.id;
+    queue = rest;
+  }
+  // A chain that died unnoticed (running, but nobody alive) counts as a failed run.
+  const diedUnnoticed = previous !== undefined && (previous.state === 'starting' || previous.state === 'running');
+  const status: StatusRecord = {
+    type: 'status',
+    version: 1,
+    slug: input.slug,
+    state: 'starting',
+    fence: input.fence,
+    run_id: input.runId,
+    attempt: previous?.attempt ?? 0,
+    failures: (previous?.failures ?? 0) + (diedUnnoticed ? 1 : 0),
+    token: input.token,
+    owner: input.owner,
+    ...freshRunFields(),
+    spec: input.spec,
+    prompt,
+    session_id: previous?.session_id ?? null,
+    created_at: previous?.created_at ?? input.now,
+    updated_at: input.now,
+    followups: queue,
+    followup_id: followupId,
+    cleared_at: previous?.cleared_at ?? null,
+    // An explicit start lifts a hold (the caller refused it first if it had to).
+    held: null,
+    stop_requested: null,
+    // A limit streak and the money spent carry over from chain to chain.
+    limit: previous?.limit ?? null,
+    cost_total_usd: previous?.cost_total_usd ?? null,
+  };
+  return { status, followupId };
+};
