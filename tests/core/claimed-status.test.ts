@@ -1,6 +1,6 @@
 // What a claim writes, without files: the new run, and what carries over from earlier chains.
 import t from 'tap';
-import { claimedStatus } from '../../shared/core/dist/dispatch/claimed-status.js';
+import { claimedStatus } from '@task-manager/core/dispatch/claimed-status';
 
 const base = { slug: 's', spec: { worker: 'claude' } as any, fence: 4, runId: 'r-new', token: 'tok', owner: { boot_id: 'b', pid: 1, start_time: '1' }, now: 'NOW' };
 const previous = (extra: Record<string, unknown> = {}) => ({

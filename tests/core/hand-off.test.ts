@@ -1,6 +1,6 @@
 // The hand-off decision after a run, without processes: the same status and run, the same answer.
 import t from 'tap';
-import { handOff, type HandOffInput } from '../../shared/core/dist/supervisor/hand-off.js';
+import { handOff, type HandOffInput } from '@task-manager/core/supervisor/hand-off';
 
 const status = (extra: Record<string, unknown> = {}) => ({
   type: 'status', version: 1, slug: 's', state: 'running', fence: 3, run_id: 'r-1', attempt: 1, failures: 2, token: 't', owner: null, worker: null,

@@ -3,10 +3,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
-import { identityOf, isAlive, selfIdentity } from '../../shared/core/dist/liveness/identity.js';
-import { parseStat } from '../../shared/core/dist/liveness/proc.js';
-import { runProcesses } from '../../shared/core/dist/liveness/run-processes.js';
-import { stopRun } from '../../shared/core/dist/liveness/stop-run.js';
+import { identityOf, isAlive, selfIdentity } from '@task-manager/core/liveness/identity';
+import { parseStat } from '@task-manager/core/liveness/proc';
+import { runProcesses } from '@task-manager/core/liveness/run-processes';
+import { stopRun } from '@task-manager/core/liveness/stop-run';
 import { fixture, pidAlive, waitFor } from '../fixtures/e2e.js';
 
 const tmp = (t: { teardown: (f: () => void) => void }) => {

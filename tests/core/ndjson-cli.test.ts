@@ -4,12 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import t from 'tap';
-import { parseFlags } from '../../shared/core/dist/cli/flags.js';
-import { runBin } from '../../shared/core/dist/cli/run-bin.js';
-import { resolveConfig } from '../../shared/core/dist/config/resolve-config.js';
-import { BadInputError, ConflictError, UsageError } from '../../shared/core/dist/errors/errors.js';
-import { EXIT, worstExitCode } from '../../shared/core/dist/errors/exit-codes.js';
-import { readRecords } from '../../shared/core/dist/ndjson/read-records.js';
+import { parseFlags } from '@task-manager/core/cli/flags';
+import { runBin } from '@task-manager/core/cli/run-bin';
+import { resolveConfig } from '@task-manager/core/config/resolve-config';
+import { BadInputError, ConflictError, UsageError } from '@task-manager/core/errors/errors';
+import { EXIT, worstExitCode } from '@task-manager/core/errors/exit-codes';
+import { readRecords } from '@task-manager/core/ndjson/read-records';
 import { fixture } from '../fixtures/e2e.js';
 
 const collect = async (input: string | Buffer) => {

@@ -2,8 +2,8 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import t from 'tap';
-import { formatOptions } from '../../shared/core/dist/cli/option-table.js';
-import { parseFlags } from '../../shared/core/dist/cli/flags.js';
+import { formatOptions } from '@task-manager/core/cli/option-table';
+import { parseFlags } from '@task-manager/core/cli/flags';
 import { ROOT } from '../fixtures/e2e.js';
 
 const BINS = ['dispatch', 'dispatch-continue', 'dispatch-watch', 'worker-reap', 'hb-tick', 'dispatch-stop'];

@@ -1,6 +1,6 @@
 // The tick's decision without processes or files: classes, the caps, limits, bad workers.
 import t from 'tap';
-import { planTick, type TickPlanInput } from '../../shared/core/dist/heartbeat/plan-tick.js';
+import { planTick, type TickPlanInput } from '@task-manager/core/heartbeat/plan-tick';
 
 const task = (slug: string, priority = 2, order = 0) => ({ ok: true as const, task: { slug, source: `tasks/${slug}.md`, status: 'ready', priority, depends_on: [], body: '', order } });
 const input = (over: Partial<TickPlanInput> = {}): TickPlanInput => ({

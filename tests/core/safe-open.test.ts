@@ -6,10 +6,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
-import { appendStateFile, checkLockPath, openStateFile, readStateFile } from '../../shared/core/dist/fsx/safe-open.js';
-import { checkStateDir, ensureStateDir } from '../../shared/core/dist/fsx/state-dir.js';
-import { withCriticalSection } from '../../shared/core/dist/lock/critical-section.js';
-import { forgetTrackedPaths } from '../../shared/core/dist/fsx/tracked-files.js';
+import { appendStateFile, checkLockPath, openStateFile, readStateFile } from '@task-manager/core/fsx/safe-open';
+import { checkStateDir, ensureStateDir } from '@task-manager/core/fsx/state-dir';
+import { withCriticalSection } from '@task-manager/core/lock/critical-section';
+import { forgetTrackedPaths } from '@task-manager/core/fsx/tracked-files';
 import { GIT_ENV } from '../fixtures/e2e.js';
 
 const NOBODY = 65534;

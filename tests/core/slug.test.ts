@@ -1,5 +1,5 @@
 import t from 'tap';
-import { slugProblem, validateSlug } from '../../shared/core/dist/paths/slug.js';
+import { slugProblem, validateSlug } from '@task-manager/core/paths/slug';
 
 t.test('accepts ordinary slugs', async (t) => {
   for (const slug of ['a', 'fix-login', 'v1.2_x', '0abc', '_x']) t.equal(slugProblem(slug), undefined, slug);

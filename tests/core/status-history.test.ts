@@ -3,11 +3,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
-import { appendHistory } from '../../shared/core/dist/history/append-history.js';
-import { readHistory } from '../../shared/core/dist/history/read-history.js';
-import { parseStatus, readStatus, readStatusIfExists, StatusFileError } from '../../shared/core/dist/status/read-status.js';
-import type { StatusRecord } from '../../shared/core/dist/status/schema.js';
-import { writeStatus } from '../../shared/core/dist/status/write-status.js';
+import { appendHistory } from '@task-manager/core/history/append-history';
+import { readHistory } from '@task-manager/core/history/read-history';
+import { parseStatus, readStatus, readStatusIfExists, StatusFileError } from '@task-manager/core/status/read-status';
+import type { StatusRecord } from '@task-manager/core/status/schema';
+import { writeStatus } from '@task-manager/core/status/write-status';
 import { fixture } from '../fixtures/e2e.js';
 
 const tmp = (t: { teardown: (f: () => void) => void }) => {

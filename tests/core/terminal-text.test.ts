@@ -1,5 +1,5 @@
 import t from 'tap';
-import { forTerminal } from '../../shared/core/dist/cli/terminal-text.js';
+import { forTerminal } from '@task-manager/core/cli/terminal-text';
 
 const ESC = '\x1b';
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
-import { watchPath } from '../../shared/core/dist/fsx/watch-path.js';
+import { watchPath } from '@task-manager/core/fsx/watch-path';
 
 const until = async (check: () => boolean, what: string) => {
   const deadline = Date.now() + 10_000;

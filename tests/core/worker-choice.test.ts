@@ -2,10 +2,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
-import { chooseWorker, type WorkerLayer } from '../../shared/core/dist/workers/choose-worker.js';
-import { commandArgv } from '../../shared/core/dist/workers/command.js';
-import { splitArgv } from '../../shared/core/dist/workers/split-argv.js';
-import { startRunLimits } from '../../shared/core/dist/supervisor/run-limits.js';
+import { chooseWorker, type WorkerLayer } from '@task-manager/core/workers/choose-worker';
+import { commandArgv } from '@task-manager/core/workers/command';
+import { splitArgv } from '@task-manager/core/workers/split-argv';
+import { startRunLimits } from '@task-manager/core/supervisor/run-limits';
 
 const flag = (worker?: string, workerCmd?: string): WorkerLayer => ({ from: '--worker', kind: 'flag', worker, workerCmd });
 const task = (worker?: string, workerCmd?: string): WorkerLayer => ({ from: 'tasks/a.md', kind: 'task', worker, workerCmd });

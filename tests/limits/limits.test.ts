@@ -2,8 +2,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { claudeLimit, commandLimit, limitFromText } from '../../shared/core/dist/workers/limit-signal.js';
-import { limitWaitMs } from '../../shared/core/dist/workers/limit-wait.js';
+import { claudeLimit, commandLimit, limitFromText } from '@task-manager/core/workers/limit-signal';
+import { limitWaitMs } from '@task-manager/core/workers/limit-wait';
 import { chainOver, fakeClaudeCalls, fakeClaudeEnv, historyOf, runBin, sandbox, statusOf, waitFor, writeTask } from '../fixtures/e2e.js';
 
 t.test('what each CLI prints for a limit is recognised, with the reset it gives', async (t) => {

@@ -4,9 +4,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
-import { LogFollower } from '../../shared/core/dist/supervisor/log-follower.js';
-import { parseRunHeader, runHeader } from '../../shared/core/dist/watch/log-header.js';
-import { LogReader } from '../../shared/core/dist/watch/log-reader.js';
+import { LogFollower } from '@task-manager/core/supervisor/log-follower';
+import { parseRunHeader, runHeader } from '@task-manager/core/watch/log-header';
+import { LogReader } from '@task-manager/core/watch/log-reader';
 
 const tempLog = (t: { teardown: (f: () => void) => void }) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tm-log-'));

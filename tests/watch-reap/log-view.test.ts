@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { runHeader } from '../../shared/core/dist/watch/log-header.js';
+import { runHeader } from '@task-manager/core/watch/log-header';
 import { binPath, chainOver, historyOf, runBin, sandbox, startBin, waitFor } from '../fixtures/e2e.js';
 import { putStatus, runStatus } from '../fixtures/watch-reap-util.js';
 

@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import t from 'tap';
-import { orderRows, renderTable, totalsLine } from '../../shared/core/dist/watch/table-view.js';
+import { orderRows, renderTable, totalsLine } from '@task-manager/core/watch/table-view';
 import { tableScreen } from '../../tools/dispatch-watch/dist/table-screen.js';
 
 const row = (slug: string, state: string, extra: Record<string, unknown> = {}) => ({

@@ -3,10 +3,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
-import { judgeRun } from '../../shared/core/dist/workers/judge-run.js';
-import { buildRecapPrompt } from '../../shared/core/dist/workers/recap-prompt.js';
-import { getAdapter } from '../../shared/core/dist/workers/registry.js';
-import type { RunEnd, WorkerAdapter } from '../../shared/core/dist/workers/types.js';
+import { judgeRun } from '@task-manager/core/workers/judge-run';
+import { buildRecapPrompt } from '@task-manager/core/workers/recap-prompt';
+import { getAdapter } from '@task-manager/core/workers/registry';
+import type { RunEnd, WorkerAdapter } from '@task-manager/core/workers/types';
 import { fakeClaudeCalls, fakeClaudeEnv, GIT_ENV, runBin, sandbox } from '../fixtures/e2e.js';
 
 const feed = (adapter: WorkerAdapter, lines: string[]) => {

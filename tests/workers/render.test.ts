@@ -1,7 +1,7 @@
 // One renderer per agent, fed the event lines each CLI really prints (trimmed of fields
 // the renderers do not read), plus the lines that are not events.
 import t from 'tap';
-import { streamRender } from '../../shared/core/dist/workers/agent-render.js';
+import { streamRender } from '@task-manager/core/workers/agent-render';
 
 const j = (o: object) => JSON.stringify(o);
 const render = (worker: string, lines: string[]) => {
