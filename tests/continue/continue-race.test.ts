@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { chainOver, fakeClaudeCalls, fakeClaudeEnv, historyOf, nodeWorker, pidAlive, runBin, sandbox, statusOf, waitFor } from '../fixtures/e2e.js';
+import { chainOver, nodeWorker, runBin, sandbox, statusOf, waitFor } from '../fixtures/e2e.js';
 
 t.test('continue racing the end of runs: no follow-up lost, none run twice, never two workers', async (t) => {
   const rounds = Number(process.env.TM_CONTINUE_RACE_ROUNDS ?? 100);
