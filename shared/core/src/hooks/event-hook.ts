@@ -12,7 +12,9 @@ export type HookEvent = (typeof HOOK_EVENTS)[number];
 /** A hook may take this long; then it is killed (and that is recorded). */
 export const HOOK_TIMEOUT_MS = 10_000;
 
-const pending = new Set<Promise<void>>();
+// Hooks run one after another, in the order the events happened: a hook that keeps a
+// log or posts to a chat sees run_ended before the followup_started that follows it.
+let tail: Promise<void> = Promise.resolve();
 
 /** Checks a hook command up front (a usage error, before anything runs). */
 export const checkHook = (cmd: string, from: string): void => {
@@ -24,11 +26,11 @@ export const checkHook = (cmd: string, from: string): void => {
  * wherever they stand), the event record as one NDJSON line on its stdin, its output
  * appended to the task's log, at most HOOK_TIMEOUT_MS. It never blocks or breaks the
  * caller: failures (exit, signal, timeout, not found) go to history as `hook_failed`.
- * Call settleHooks() before the process exits.
+ * Hooks of one process run in order, one at a time. Call settleHooks() before exiting.
  */
 export const fireHook = (cmd: string | null | undefined, event: HookEvent, record: Record<string, unknown>, files: { log: string; history: string; slug: string }): void => {
   if (!cmd) return;
-  const done = new Promise<void>((resolve) => {
+  const run = () => new Promise<void>((resolve) => {
     let argv: string[];
     try {
       argv = splitArgv(cmd, 'the event hook').map((a) => a.replaceAll('{slug}', files.slug).replaceAll('{event}', event));
@@ -61,11 +63,10 @@ export const fireHook = (cmd: string | null | undefined, event: HookEvent, recor
     child.stdin?.on('error', () => undefined); // a hook that does not read its stdin
     child.stdin?.end(`${JSON.stringify({ type: 'event', event, slug: files.slug, ...record })}\n`);
   });
-  pending.add(done);
-  void done.then(() => pending.delete(done));
+  tail = tail.then(run).catch(() => undefined); // one hook's mistake never stops the next
 };
 
 /** Waits for the hooks this process started (each is bounded by its timeout). */
 export const settleHooks = async (): Promise<void> => {
-  await Promise.all([...pending]);
+  await tail;
 };
