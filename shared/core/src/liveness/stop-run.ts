@@ -21,23 +21,33 @@ export interface StopResult {
   killed: boolean;
 }
 
-const signalRun = (run: RunHandle, signal: NodeJS.Signals): void => {
+type Signalled = Map<number, string>;
+
+const signalRun = (run: RunHandle, signal: NodeJS.Signals, signalled: Signalled): void => {
   for (const p of runProcesses(run)) {
     // Re-read right before the signal: the process must still be the one just matched.
     const now = readStat(p.pid);
     if (!now || now.startTime !== p.startTime) continue;
     try {
       process.kill(p.pid, signal);
+      signalled.set(p.pid, p.startTime);
     } catch {
       // Exited in between: nothing to stop.
     }
   }
 };
 
-const waitEmpty = async (run: RunHandle, ms: number): Promise<boolean> => {
+// A process that is exiting loses its environment (so its token) before it is gone:
+// every process signalled must also be gone, or a zombie, before the run counts as stopped.
+const gone = (pid: number, startTime: string): boolean => {
+  const now = readStat(pid);
+  return !now || now.startTime !== startTime || now.state === 'Z' || now.state === 'X';
+};
+
+const waitEmpty = async (run: RunHandle, ms: number, signalled: Signalled): Promise<boolean> => {
   const deadline = performance.now() + ms;
   for (;;) {
-    if (runProcesses(run).length === 0) return true;
+    if (runProcesses(run).length === 0 && [...signalled].every(([pid, start]) => gone(pid, start))) return true;
     if (performance.now() >= deadline) return false;
     await sleep(Math.min(25, Math.max(1, deadline - performance.now())));
   }
@@ -55,13 +65,14 @@ export const stopRun = async (run: RunHandle, options: StopOptions): Promise<Sto
   const asked = (options.firstSignals ?? []).filter((s) => POLITE.includes(s));
   const signals: NodeJS.Signals[] = asked.length > 0 ? asked : ['SIGTERM'];
   const share = options.graceMs / signals.length;
+  const signalled: Signalled = new Map();
   for (const signal of signals) {
-    signalRun(run, signal);
-    if (await waitEmpty(run, share)) return { signalled: true, killed: false };
+    signalRun(run, signal, signalled);
+    if (await waitEmpty(run, share, signalled)) return { signalled: true, killed: false };
   }
-  signalRun(run, 'SIGKILL');
-  if (await waitEmpty(run, options.killWaitMs ?? 5000)) return { signalled: true, killed: true };
-  const left = runProcesses(run).map((p) => p.pid);
+  signalRun(run, 'SIGKILL', signalled);
+  if (await waitEmpty(run, options.killWaitMs ?? 5000, signalled)) return { signalled: true, killed: true };
+  const left = [...new Set([...runProcesses(run).map((p) => p.pid), ...[...signalled].filter(([pid, start]) => !gone(pid, start)).map(([pid]) => pid)])];
   throw new FailureError(`processes ${left.join(', ')} survived SIGKILL; not starting anything beside them`, 'stop_failed', {
     pids: left,
   });
