@@ -11,7 +11,7 @@ export const OPTIONS: Option[] = [
   { label: "--max-cost-usd USD, --max-turns N", flags: [{ name: "max-cost-usd" }, { name: "max-turns" }], help: "as for dispatch (a new chain only)" },
   { label: "--worker NAME, --worker-cmd \"P A...\"", flags: [{ name: "worker" }, { name: "worker-cmd" }], help: "\nthe worker when a new chain starts; by default the agent the\ntask ran last (whose session is resumed). Its command is never\ntaken from the state file: a task that ran the command worker\nneeds --worker-cmd, TASK_MANAGER_WORKER_CMD or its task file" },
   { label: "--allow-task-commands", flags: [{ name: "allow-task-commands", boolean: true }], help: "\nlet a task file's worker_cmd run\n(env TASK_MANAGER_ALLOW_TASK_COMMANDS=1; off by default)" },
-  { label: "--repo DIR, --state-dir DIR, --worktrees-dir DIR", flags: [{ name: "repo" }, { name: "state-dir" }, { name: "worktrees-dir" }], help: "as for dispatch" },
+  { label: "--repo DIR, --state-dir DIR, --worktrees-dir DIR, --store URL", flags: [{ name: "repo" }, { name: "state-dir" }, { name: "worktrees-dir" }, { name: "store" }], help: "as for dispatch" },
   { label: "--list", flags: [{ name: "list", boolean: true }], help: "the follow-ups queued for SLUG, in order; nothing is sent" },
   { label: "--drop ID", flags: [{ name: "drop" }], help: "remove the queued follow-up ID (one that has not started)" },
   SHARED_OPTIONS.tasksDir,

@@ -8,7 +8,7 @@ import { UsageError } from '@task-manager/core/errors/errors';
 import { dropFollowup, listQueue } from '@task-manager/core/followups/queue-ops';
 import { whoAmI } from '@task-manager/core/hold/who';
 import { validateSlug } from '@task-manager/core/paths/slug';
-import { slugPaths } from '@task-manager/core/paths/state-paths';
+import { withStore } from '@task-manager/core/store/open-store';
 
 const human = (r: Record<string, any>): string =>
   r.type === 'queued'
@@ -21,14 +21,16 @@ export const queueView = async ({ flags, positionals }: ParsedArgs, io: Io, conf
   const ignored = ['prompt', 'prompt-file', 'interrupt', 'force'].filter((f) => flags[f] !== undefined && flags[f] !== false);
   if (ignored.length) throw new UsageError(`--list and --drop send nothing: remove --${ignored.join(', --')}`);
   if (positionals.length !== 1 || positionals[0] === '-') throw new UsageError('--list and --drop take exactly one SLUG');
-  const paths = slugPaths(config.stateDir, validateSlug(positionals[0]));
+  const slug = validateSlug(positionals[0]);
   const sink = new Sink({ name: 'dispatch-continue', io, table: wantsTable(io, flags), human });
-  if (flags.list) {
-    const queue = await listQueue(paths);
-    if (sink.table && queue.length === 0) io.stdout.write(`no follow-ups queued for ${paths.slug}\n`);
-    for (const record of queue) await sink.emit(record as unknown as Record<string, unknown>);
-  } else {
-    await sink.emit(await dropFollowup(paths, String(flags.drop), whoAmI('dispatch-continue')));
-  }
-  return sink.exitCode();
+  return withStore(config, async (store) => {
+    if (flags.list) {
+      const queue = await listQueue(store, slug);
+      if (sink.table && queue.length === 0) io.stdout.write(`no follow-ups queued for ${slug}\n`);
+      for (const record of queue) await sink.emit(record as unknown as Record<string, unknown>);
+    } else {
+      await sink.emit(await dropFollowup(store, slug, String(flags.drop), whoAmI('dispatch-continue')));
+    }
+    return sink.exitCode();
+  });
 };

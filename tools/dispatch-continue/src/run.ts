@@ -14,6 +14,7 @@ import { EXIT, type ExitCode } from '@task-manager/core/errors/exit-codes';
 import { BadInputError, UsageError } from '@task-manager/core/errors/errors';
 import { sendFollowup } from '@task-manager/core/followups/send-followup';
 import { validateSlug } from '@task-manager/core/paths/slug';
+import { withStore } from '@task-manager/core/store/open-store';
 
 const modeOf = (value: unknown, interruptFlag: boolean): 'queue' | 'interrupt' => {
   if (value === undefined || value === null) return interruptFlag ? 'interrupt' : 'queue';
@@ -34,7 +35,7 @@ export const run = async ({ flags, positionals }: ParsedArgs, io: Io): Promise<E
   if (config.onEvent) checkHook(config.onEvent, '--on-event');
   if (flagPrompt === undefined && !positionals.includes('-')) throw new UsageError('a follow-up needs --prompt or --prompt-file');
   const sink = new Sink({ name: 'dispatch-continue', io, table: wantsTable(io, flags), human });
-  return runBatch(sink, positionals, io, async ({ value, source }) => {
+  return withStore(config, (store) => runBatch(sink, positionals, io, async ({ value, source }) => {
     const slug = validateSlug(value.slug);
     const recordPrompt = optionalString(value, 'prompt');
     const prompt = recordPrompt !== undefined ? checkPrompt(recordPrompt, 'field "prompt"', 'input') : flagPrompt;
@@ -43,11 +44,12 @@ export const run = async ({ flags, positionals }: ParsedArgs, io: Io): Promise<E
     const fromRecord = source === 'argv' ? undefined : { source, worker: optionalString(value, 'worker'), workerCmd: optionalString(value, 'worker_cmd') };
     const workerFor = (previousWorker: string | null) => workerForTask(config, { record: fromRecord, task, previousWorker });
     const record = await sendFollowup(
+      store,
       config,
       { slug, prompt, mode: modeOf(value.mode, Boolean(flags.interrupt)), graceMs: config.graceMs, workerFor, task, force: Boolean(flags.force) },
       { waitMs: config.dispatchTimeoutMs },
     );
     await sink.emit(record as unknown as Record<string, unknown>);
     return record.result === 'timeout' ? EXIT.failure : EXIT.ok;
-  });
+  }));
 };

@@ -7,6 +7,7 @@ export const OPTIONS: Option[] = [
   { label: "--grace SECONDS", flags: [{ name: "grace" }], help: "SIGTERM to SIGKILL grace for a running task\n(env TASK_MANAGER_KILL_GRACE_SECONDS; default 10)" },
   { label: "--timeout SECONDS", flags: [{ name: "timeout" }], help: "wait at most this long for the run to be over\n(default: the grace plus 30 s)" },
   SHARED_OPTIONS.stateDir,
+  SHARED_OPTIONS.store,
   SHARED_OPTIONS.repo,
   ...COMMON_OPTIONS,
 ];

@@ -11,7 +11,7 @@ import { ensureStateDir } from '@task-manager/core/fsx/state-dir';
 import { holdTask, releaseHold } from '@task-manager/core/hold/hold-task';
 import { whoAmI } from '@task-manager/core/hold/who';
 import { validateSlug } from '@task-manager/core/paths/slug';
-import { slugPaths } from '@task-manager/core/paths/state-paths';
+import { withStore } from '@task-manager/core/store/open-store';
 
 const human = (r: Record<string, any>): string =>
   `${String(r.result).padEnd(12)} ${r.slug}  ${r.run_id ? `run ${r.run_id}  ` : ''}state ${r.state ?? '-'}${r.followups_pending ? `  ${r.followups_pending} follow-up(s) stay queued` : ''}\n`;
@@ -28,14 +28,17 @@ export const run = async ({ flags, positionals }: ParsedArgs, io: Io): Promise<E
   // A hold can come before anything ran (so before the state directory exists).
   if (!flags.release) ensureStateDir(config.stateDir);
   const sink = new Sink({ name: 'dispatch-stop', io, table: wantsTable(io, flags), human });
+  return withStore(config, async (store) => {
+  await store.prepare({ write: !flags.release });
   return runBatch(sink, positionals, io, async ({ value }) => {
-    const paths = slugPaths(config.stateDir, validateSlug(value.slug));
-    const record = flags.release ? await releaseHold(paths, by) : await holdTask(paths, { by, reason, graceMs: config.graceMs, waitMs });
+    const slug = validateSlug(value.slug);
+    const record = flags.release ? await releaseHold(store, slug, by) : await holdTask(store, slug, { by, reason, graceMs: config.graceMs, waitMs });
     await sink.emit(record as unknown as Record<string, unknown>);
     if (record.result === 'timeout') {
       io.stderr.write(`dispatch-stop: ${record.slug}: the run was still stopping after ${waitMs / 1000} s; it stays held (dispatch-watch ${record.slug})\n`);
       return EXIT.failure;
     }
     return EXIT.ok;
+  });
   });
 };

@@ -51,7 +51,7 @@ export const followView = async (ctx: WatchContext, slugs: string[] | undefined,
     if (ctx.out.closed || (options.untilDone && ready && allDone())) stop();
   };
 
-  await followSnapshots(ctx.stateDir, onRecord, {
+  await followSnapshots(ctx.store, ctx.stateDir, onRecord, {
     ...(slugs ? { slugs } : {}),
     wanted: (slug) => !options.untilDone || !ready || watched.has(slug),
     onReady: () => {

@@ -1,10 +1,8 @@
-import fs from 'node:fs';
 import { formatTable, type Column } from '@task-manager/core/cli/table';
 import { forTerminal } from '@task-manager/core/cli/terminal-text';
 import { EXIT, type ExitCode, worstExitCode } from '@task-manager/core/errors/exit-codes';
 import { BadInputError } from '@task-manager/core/errors/errors';
-import { readHistory, type HistoryRecord } from '@task-manager/core/history/read-history';
-import { slugPaths } from '@task-manager/core/paths/state-paths';
+import type { HistoryRecord } from '@task-manager/core/history/read-history';
 import { nowIso } from '@task-manager/core/time/clock';
 import { firstLine } from '@task-manager/core/workers/tool-render';
 import type { WatchContext } from './context.js';
@@ -47,9 +45,9 @@ const COLUMNS: Column[] = [
 
 /** --history: the task's history, a table for a person, the records as they are when piped. */
 export const showHistory = async (ctx: WatchContext, slug: string, pretty: boolean): Promise<ExitCode> => {
-  const file = slugPaths(ctx.stateDir, slug).history;
-  if (!fs.existsSync(file)) throw new BadInputError(`no history for ${slug} (${file} does not exist): was it dispatched?`, 'history_missing', { slug });
-  const { records, damaged } = readHistory(file);
+  const file = ctx.store.historyName(slug);
+  const { records, damaged, exists } = await ctx.store.readHistory(slug);
+  if (!exists) throw new BadInputError(`no history for ${slug} (${file} does not exist): was it dispatched?`, 'history_missing', { slug });
   for (const d of damaged) {
     ctx.io.stderr.write(`dispatch-watch: ${slug}: ${file} line ${d.line}: ${d.reason}\n`);
     ctx.codes.push(EXIT.badInput);

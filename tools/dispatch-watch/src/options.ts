@@ -13,6 +13,7 @@ export const OPTIONS: Option[] = [
   { label: "--pretty", flags: [{ name: "pretty", boolean: true }], help: "text for a person even when piped (--log, --history)" },
   { label: "--interval SECONDS", flags: [{ name: "interval" }], help: "liveness re-check while following (default 2)" },
   SHARED_OPTIONS.stateDir,
+  SHARED_OPTIONS.store,
   SHARED_OPTIONS.repo,
   ...COMMON_OPTIONS,
 ];

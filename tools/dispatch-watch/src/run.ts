@@ -13,7 +13,7 @@ import { requireStateDir } from '@task-manager/core/paths/require-state-dir';
 import { validateSlug } from '@task-manager/core/paths/slug';
 import { nowIso } from '@task-manager/core/time/clock';
 import { parseStateFilter } from '@task-manager/core/watch/state-filter';
-import { listSlugs } from '@task-manager/core/watch/list-slugs';
+import { withStore } from '@task-manager/core/store/open-store';
 import { checkOptions } from './check-options.js';
 import type { WatchContext } from './context.js';
 
@@ -40,8 +40,13 @@ export const run = async ({ flags, positionals }: ParsedArgs, io: Io): Promise<E
   if (flags.changes && !follow) throw new UsageError('--changes goes with --follow: it leaves out the records of the moment it starts');
   const choices = checkOptions(flags, positionals);
   requireStateDir(config);
+  // Read-only, but what it prints comes from there: a directory others can write is refused.
+  checkStateDir(config.stateDir);
+  return withStore(config, async (store) => {
+  await store.prepare({ write: false });
   const ctx: WatchContext = {
     stateDir: config.stateDir,
+    store,
     io,
     out: new RecordOutput(io.stdout),
     table: wantsTable(io, flags),
@@ -50,8 +55,6 @@ export const run = async ({ flags, positionals }: ParsedArgs, io: Io): Promise<E
     livenessMs: livenessInterval(flags.interval),
     codes: [EXIT.ok],
   };
-  // Read-only, but what it prints comes from there: a directory others can write is refused.
-  checkStateDir(ctx.stateDir);
 
   // A person reads rendered text: on a terminal, or asked for with --pretty.
   const pretty = Boolean(flags.pretty) || ctx.table;
@@ -86,5 +89,6 @@ export const run = async ({ flags, positionals }: ParsedArgs, io: Io): Promise<E
     return followView(ctx, slugs, { untilDone, changes: Boolean(flags.changes), signal: stopOnSignals().signal });
   }
   const { writeSnapshotView } = await import('./snapshot.js');
-  return writeSnapshotView(ctx, slugs ?? listSlugs(ctx.stateDir));
+  return writeSnapshotView(ctx, slugs);
+  });
 };

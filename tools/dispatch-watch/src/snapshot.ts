@@ -1,7 +1,8 @@
 import { forTerminal } from '@task-manager/core/cli/terminal-text';
 import { EXIT, type ExitCode, worstExitCode } from '@task-manager/core/errors/exit-codes';
 import type { WatchRecord } from '@task-manager/core/watch/follow';
-import { readSnapshot } from '@task-manager/core/watch/read-snapshot';
+import { readSnapshot, snapshotOf } from '@task-manager/core/watch/read-snapshot';
+import { errorRecord } from '@task-manager/core/ndjson/error-record';
 import { matchesStates } from '@task-manager/core/watch/state-filter';
 import type { WatchContext } from './context.js';
 import type { RecordOutput } from '@task-manager/core/ndjson/output';
@@ -13,21 +14,36 @@ export const reportError = (ctx: WatchContext, record: WatchRecord): void => {
 };
 
 /**
- * One record per dispatch, read from the status files alone (no logs). Written in
- * chunks as it goes, holding no record longer than its chunk: 10,000 dispatches stay
- * a few writes and little garbage.
+ * The records of the slugs given, or of every dispatch in the store (read at once: one
+ * query on PostgreSQL), in slug order; a damaged status is its error record.
  */
-export const writeSnapshotView = async (ctx: WatchContext, slugs: string[]): Promise<ExitCode> => {
+async function* readRecords(ctx: WatchContext, slugs: string[] | undefined): AsyncGenerator<WatchRecord> {
+  if (slugs) {
+    for (const slug of slugs) yield await readSnapshot(ctx.store, ctx.stateDir, slug);
+    return;
+  }
+  for (const { slug, status, error } of await ctx.store.readAllStatuses()) {
+    yield status ? snapshotOf(ctx.stateDir, status) : errorRecord(error, { slug });
+  }
+}
+
+/**
+ * One record per dispatch, read from the statuses alone (no logs but a live worker's
+ * tail). Written in chunks as it goes, holding no record longer than its chunk: 10,000
+ * dispatches stay a few writes and little garbage.
+ */
+export const writeSnapshotView = async (ctx: WatchContext, slugs: string[] | undefined): Promise<ExitCode> => {
+  const records = readRecords(ctx, slugs);
   if (ctx.table) {
-    const records = slugs.map((slug) => readSnapshot(ctx.stateDir, slug)).filter((r) => matchesStates(r, ctx.states));
-    records.forEach((r) => reportError(ctx, r));
+    const shown: WatchRecord[] = [];
+    for await (const r of records) if (matchesStates(r, ctx.states)) shown.push(r);
+    shown.forEach((r) => reportError(ctx, r));
     const { renderTable, totalsLine } = await import('@task-manager/core/watch/table-view');
-    ctx.io.stdout.write(records.length ? `${renderTable(records, { color: ctx.color, width: ctx.io.stdout.columns })}${totalsLine(records)}` : 'no dispatches\n');
+    ctx.io.stdout.write(shown.length ? `${renderTable(shown, { color: ctx.color, width: ctx.io.stdout.columns })}${totalsLine(shown)}` : 'no dispatches\n');
     return worstExitCode(ctx.codes);
   }
   const out: RecordOutput = ctx.out;
-  for (const slug of slugs) {
-    const record = readSnapshot(ctx.stateDir, slug);
+  for await (const record of records) {
     if (!matchesStates(record, ctx.states)) continue;
     reportError(ctx, record);
     await out.push(record);

@@ -25,7 +25,7 @@ export interface LogOptions {
  * with the raw `text` and the `rendered` text (null when the line shows nothing).
  */
 export const streamLog = async (ctx: WatchContext, slug: string, options: LogOptions): Promise<ExitCode> => {
-  const first = readSnapshot(ctx.stateDir, slug);
+  const first = await readSnapshot(ctx.store, ctx.stateDir, slug);
   const render = new LogRender(first.type === 'status' ? (first.worker ?? undefined) : undefined);
   const show = async (text: string | undefined) => {
     if (text === undefined) return;
@@ -35,7 +35,7 @@ export const streamLog = async (ctx: WatchContext, slug: string, options: LogOpt
   const onLine = options.pretty
     ? (text: string) => show(render.line(text))
     : (text: string, cutBytes: number) => ctx.out.write({ type: 'log', slug, text, rendered: render.line(text) ?? null, ...(cutBytes ? { cut_chars: cutBytes } : {}), ts: nowIso() });
-  const { last } = await readLog(ctx.stateDir, slug, {
+  const { last } = await readLog(ctx.store, ctx.stateDir, slug, {
     run: options.run,
     ...(options.tail === undefined ? {} : { tail: options.tail }),
     follow: options.follow,

@@ -15,6 +15,7 @@ export const OPTIONS: Option[] = [
   { label: "--base REF", flags: [{ name: "base" }], help: "start a new task branch from REF (resolved in the main\ncheckout; default: the main checkout's HEAD). An existing\ntask/<slug> branch is continued as it is" },
   SHARED_OPTIONS.repo,
   SHARED_OPTIONS.stateDir,
+  SHARED_OPTIONS.store,
   SHARED_OPTIONS.worktreesDir,
   SHARED_OPTIONS.tasksDir,
   { label: "--stall-seconds S", flags: [{ name: "stall-seconds" }], help: "no output this long stops the run as stalled (default 900)" },

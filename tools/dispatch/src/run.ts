@@ -17,7 +17,7 @@ import { waitForChainEnd } from '@task-manager/core/dispatch/wait-for-end';
 import { EXIT, type ExitCode } from '@task-manager/core/errors/exit-codes';
 import { BadInputError, UsageError } from '@task-manager/core/errors/errors';
 import { validateSlug } from '@task-manager/core/paths/slug';
-import { slugPaths } from '@task-manager/core/paths/state-paths';
+import { withStore } from '@task-manager/core/store/open-store';
 import { nowIso } from '@task-manager/core/time/clock';
 
 // A terminal line: reasons and messages can hold an agent's text, so no escape sequence passes.
@@ -40,6 +40,7 @@ export const run = async ({ flags, positionals }: ParsedArgs, io: Io): Promise<E
   const baseFlag = typeof flags.base === 'string' && flags.base !== '' ? flags.base : null;
   const started: DispatchRecord[] = [];
 
+  return withStore(config, async (store) => {
   await runBatch(sink, positionals, io, async ({ value, source }) => {
     const slug = validateSlug(value.slug);
     const task = await taskFileFor(config, slug);
@@ -53,7 +54,7 @@ export const run = async ({ flags, positionals }: ParsedArgs, io: Io): Promise<E
     }
     const fromRecord = source === 'argv' ? undefined : { source, worker: optionalString(value, 'worker'), workerCmd: optionalString(value, 'worker_cmd') };
     const choice = workerForTask(config, { record: fromRecord, task });
-    const record = await startChain(config, { slug, prompt, choice, task, requestedBy: 'dispatch', base: baseFlag, force: Boolean(flags.force) }, { waitMs: config.dispatchTimeoutMs });
+    const record = await startChain(store, config, { slug, prompt, choice, task, requestedBy: 'dispatch', base: baseFlag, force: Boolean(flags.force) }, { waitMs: config.dispatchTimeoutMs });
     await sink.emit(record as unknown as Record<string, unknown>);
     for (const warning of record.worktree_setup?.warnings ?? []) io.stderr.write(`dispatch: ${slug}: ${warning}\n`);
     if (record.result === 'timeout') {
@@ -66,11 +67,12 @@ export const run = async ({ flags, positionals }: ParsedArgs, io: Io): Promise<E
 
   if (flags.wait) {
     for (const record of started) {
-      const end = await waitForChainEnd(slugPaths(config.stateDir, record.slug), record.fence);
+      const end = await waitForChainEnd(store, record.slug, record.fence);
       const ok = end?.outcome === 'ok';
       await sink.emit({ type: 'dispatch', slug: record.slug, result: 'ended', state: end?.state, outcome: end?.outcome, reason: end?.reason, run_id: end?.run_id, exit_code: end?.exit_code, session_id: end?.session_id, cost_usd: end?.cost_usd, ts: nowIso() });
       if (!ok) sink.note(EXIT.runFailed);
     }
   }
   return sink.exitCode();
+  });
 };

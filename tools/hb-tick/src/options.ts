@@ -17,6 +17,7 @@ export const OPTIONS: Option[] = [
   { label: "--allow-task-commands", flags: [{ name: "allow-task-commands", boolean: true }], help: "let a task file's worker_cmd run; off: such a task is\ninvalid (env TASK_MANAGER_ALLOW_TASK_COMMANDS=1)" },
   SHARED_OPTIONS.tasksDir,
   SHARED_OPTIONS.stateDir,
+  SHARED_OPTIONS.store,
   SHARED_OPTIONS.worktreesDir,
   SHARED_OPTIONS.repo,
   { label: "--stall-seconds S", flags: [{ name: "stall-seconds" }], help: "for the runs it starts: no output this long stops the run\n(env TASK_MANAGER_STALL_SECONDS; default 900)" },

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { badLineRecord, batchItems } from '@task-manager/core/cli/batch';
 import { Sink } from '@task-manager/core/cli/sink';
+import { withStore } from '@task-manager/core/store/open-store';
 import { nowIso } from '@task-manager/core/time/clock';
 import { forTerminal } from '@task-manager/core/cli/terminal-text';
 import type { ParsedArgs } from '@task-manager/core/cli/flags';
@@ -67,7 +68,8 @@ export const run = async ({ flags, positionals }: ParsedArgs, io: Io): Promise<E
     const extra = [...positionals.map((p) => JSON.stringify(p)), ...['dry-run', 'every'].filter((f) => flags[f] !== undefined && flags[f] !== false).map((f) => `--${f}`)];
     if (extra.length > 0) throw new UsageError(`--clear takes one task and no other work; remove ${extra.join(', ')} (run hb-tick again after clearing)`);
     checkStateDir(config.stateDir);
-    await emit(await clearGaveUp(config.stateDir, validateSlug(flags.clear)));
+    const slug = validateSlug(flags.clear);
+    await withStore(config, async (store) => emit(await clearGaveUp(store, slug)));
     return EXIT.ok;
   }
   if (positionals.some((p) => p !== '-')) throw new UsageError('hb-tick takes no task names; use - to read task records from stdin');
@@ -77,8 +79,9 @@ export const run = async ({ flags, positionals }: ParsedArgs, io: Io): Promise<E
   const tasks = fromStdin ? await readTaskRecords(io, emit) : undefined;
   const dryRun = Boolean(flags['dry-run']);
 
+  return withStore(config, async (store) => {
   if (every === undefined) {
-    await runTick(config, { dryRun, tasks }, emit);
+    await runTick(store, config, { dryRun, tasks }, emit);
     return sink.exitCode();
   }
   // The loop: a stop request lets the current tick finish, then ends the wait at once.
@@ -90,7 +93,7 @@ export const run = async ({ flags, positionals }: ParsedArgs, io: Io): Promise<E
     // On a terminal, each tick under its own time stamp.
     if (sink.table) io.stdout.write(`— tick at ${nowIso()} —\n`);
     try {
-      await runTick(config, { dryRun, tasks }, emit);
+      await runTick(store, config, { dryRun, tasks }, emit);
     } catch (error) {
       // One bad cycle must not end the loop; it is reported and the next one runs.
       await sink.error(error);
@@ -99,4 +102,5 @@ export const run = async ({ flags, positionals }: ParsedArgs, io: Io): Promise<E
     if (wait > 0) await sleep(wait, undefined, { signal: stop.signal }).catch(() => undefined);
   }
   return sink.exitCode();
+  });
 };

@@ -10,6 +10,7 @@ export const OPTIONS: Option[] = [
   { label: "--archive DAYS", flags: [{ name: "archive" }], help: "then move the state files of tasks that ended more than DAYS ago\ninto <state dir>/archive/ (never live ones or ones with follow-ups)" },
   { label: "--on-event CMD", flags: [{ name: "on-event" }], help: "told of each run found worker_gone (env TASK_MANAGER_ON_EVENT)" },
   SHARED_OPTIONS.stateDir,
+  SHARED_OPTIONS.store,
   SHARED_OPTIONS.repo,
   ...COMMON_OPTIONS,
 ];

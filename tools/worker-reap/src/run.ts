@@ -10,10 +10,9 @@ import { checkStateDir } from '@task-manager/core/fsx/state-dir';
 import { checkHook, settleHooks } from '@task-manager/core/hooks/event-hook';
 import { parseNonNegative } from '@task-manager/core/config/env-values';
 import { UsageError } from '@task-manager/core/errors/errors';
-import { slugPaths } from '@task-manager/core/paths/state-paths';
 import { archiveTask } from '@task-manager/core/reap/archive-task';
 import { pruneTask } from '@task-manager/core/reap/prune-task';
-import { listSlugs } from '@task-manager/core/watch/list-slugs';
+import { withStore } from '@task-manager/core/store/open-store';
 import { reapDispatches } from '@task-manager/core/reap/reap-dispatches';
 import type { ReapOptions } from '@task-manager/core/reap/reap-slug';
 import { nowIso } from '@task-manager/core/time/clock';
@@ -31,6 +30,8 @@ export const run = async ({ flags, positionals }: ParsedArgs, io: Io): Promise<E
   const stateDir = config.stateDir;
   // It signals the processes a status names: only ever from a directory that is ours alone.
   checkStateDir(stateDir);
+  return withStore(config, async (store) => {
+  await store.prepare({ write: false });
   const table = wantsTable(io, flags);
   const sink = new Sink({ name: 'worker-reap', io, table, human: line });
   let changes = 0;
@@ -42,7 +43,7 @@ export const run = async ({ flags, positionals }: ParsedArgs, io: Io): Promise<E
     onEvent: config.onEvent ?? null,
   };
   const reap = async (slugs: string[] | 'all') => {
-    for await (const item of reapDispatches(stateDir, slugs, options)) {
+    for await (const item of reapDispatches(store, stateDir, slugs, options)) {
       if (item.type === 'failure') {
         await sink.error(item.error, { slug: item.slug, source: item.slug });
       } else {
@@ -57,10 +58,9 @@ export const run = async ({ flags, positionals }: ParsedArgs, io: Io): Promise<E
   const archiveDays = flags.archive === undefined ? undefined : parseNonNegative('--archive', String(flags.archive));
   // Cleaning up comes after reaping, on the same tasks: a run found dead is then over.
   const cleanUp = async (slug: string) => {
-    const paths = slugPaths(stateDir, slug);
     try {
-      if (flags.prune) await sink.emit((await pruneTask(paths, { ...(typeof flags.base === 'string' ? { base: flags.base } : {}), dryRun: options.dryRun })) as unknown as Record<string, unknown>);
-      if (archiveDays !== undefined) await sink.emit((await archiveTask(paths, { days: archiveDays, dryRun: options.dryRun })) as unknown as Record<string, unknown>);
+      if (flags.prune) await sink.emit((await pruneTask(store, slug, { ...(typeof flags.base === 'string' ? { base: flags.base } : {}), dryRun: options.dryRun })) as unknown as Record<string, unknown>);
+      if (archiveDays !== undefined) await sink.emit((await archiveTask(store, stateDir, slug, { days: archiveDays, dryRun: options.dryRun })) as unknown as Record<string, unknown>);
       if (flags.prune || archiveDays !== undefined) changes += 1;
     } catch (error) {
       await sink.error(error, { slug, source: slug });
@@ -68,7 +68,7 @@ export const run = async ({ flags, positionals }: ParsedArgs, io: Io): Promise<E
   };
   if (positionals.length === 0) {
     await reap('all');
-    if (flags.prune || archiveDays !== undefined) for (const slug of listSlugs(stateDir)) await cleanUp(slug);
+    if (flags.prune || archiveDays !== undefined) for (const slug of await store.listSlugs()) await cleanUp(slug);
   }
   // One slug at a time, as they arrive: `dispatch-watch --follow | worker-reap -` works too.
   else {
@@ -83,4 +83,5 @@ export const run = async ({ flags, positionals }: ParsedArgs, io: Io): Promise<E
   if (table && changes === 0) io.stdout.write('nothing to reap\n');
   await settleHooks();
   return sink.exitCode();
+  });
 };

@@ -35,6 +35,7 @@ export const formatOptions = (options: Option[]): string => {
 /** The options every bin shares, described once. */
 export const SHARED_OPTIONS = {
   stateDir: { label: '--state-dir DIR', flags: [{ name: 'state-dir' }], help: 'state files (env TASK_MANAGER_STATE_DIR; default <repo>/tasks/logs)' },
+  store: { label: '--store URL', flags: [{ name: 'store' }], help: 'file (default: the state directory) or postgres://USER@HOST:PORT/DB\n(env TASK_MANAGER_STORE; see docs/store.md)' },
   tasksDir: { label: '--tasks-dir DIR', flags: [{ name: 'tasks-dir' }], help: 'task files (env TASK_MANAGER_TASKS_DIR; default <repo>/tasks)' },
   worktreesDir: { label: '--worktrees-dir DIR', flags: [{ name: 'worktrees-dir' }], help: 'worktrees (env TASK_MANAGER_WORKTREES_DIR; default <repo>/.worktrees)' },
   repo: { label: '--repo DIR', flags: [{ name: 'repo' }], help: 'the repository: its main checkout, also when DIR (or the cwd,\nby default) is inside one of its worktrees' },

@@ -12,6 +12,8 @@ export interface Config {
   /** The repository root; resolved lazily because watch and reap need no git. */
   repo: () => string;
   stateDir: string;
+  /** Where statuses, queues and history live: 'file' or a postgres:// URL (store/open-store.ts). */
+  store: string;
   /** The state directory was named (flag or environment), so a missing one is a mistake. */
   stateDirGiven: boolean;
   tasksDir: string;
@@ -125,6 +127,7 @@ export const resolveConfig = (flags: Flags, env: Env, cwd: string): Config => {
   const config = {
     repo,
     get stateDir() { return lazy('stateDir'); },
+    get store() { return rawSetting('store', flags, env)?.raw ?? 'file'; },
     stateDirGiven: rawSetting('stateDir', flags, env) !== undefined,
     get tasksDir() { return lazy('tasksDir'); },
     get worktreesDir() { return lazy('worktreesDir'); },

@@ -14,6 +14,7 @@ export interface SettingSpec {
 
 export const SETTINGS = {
   stateDir: { flag: 'state-dir', env: 'TASK_MANAGER_STATE_DIR', default: 'tasks/logs', kind: 'path', help: 'state directory (status, history, logs)' },
+  store: { flag: 'store', env: 'TASK_MANAGER_STORE', default: 'file', kind: 'string', help: 'where statuses, queues and history live: file (the state directory) or a postgres:// URL' },
   tasksDir: { flag: 'tasks-dir', env: 'TASK_MANAGER_TASKS_DIR', default: 'tasks', kind: 'path', help: 'task files (tasks/*.md)' },
   worktreesDir: { flag: 'worktrees-dir', env: 'TASK_MANAGER_WORKTREES_DIR', default: '.worktrees', kind: 'path', help: 'one git worktree per task' },
   worker: { flag: 'worker', env: 'TASK_MANAGER_WORKER', default: 'claude', kind: 'string', help: 'claude, codex, gemini, demo or command' },

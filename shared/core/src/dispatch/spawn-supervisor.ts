@@ -3,7 +3,6 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { openStateFile } from '../fsx/safe-open.js';
 import { UNTRACKED_ENV, untrackedHandOver } from '../fsx/tracked-files.js';
-import type { SlugPaths } from '../paths/state-paths.js';
 
 const SUPERVISOR_MAIN = fileURLToPath(new URL('../supervisor/main.js', import.meta.url));
 
@@ -11,8 +10,9 @@ const SUPERVISOR_MAIN = fileURLToPath(new URL('../supervisor/main.js', import.me
  * A dispatch run from inside a worker (an agent dispatching a subtask) must not pass its
  * own run's identity on: a stop of that run finds processes by its token.
  */
-const supervisorEnv = (stateDir: string): NodeJS.ProcessEnv => {
-  const env = { ...process.env };
+const supervisorEnv = (stateDir: string, store: string): NodeJS.ProcessEnv => {
+  // The store goes in the environment, never on the command line: its URL may hold a password.
+  const env: NodeJS.ProcessEnv = { ...process.env, TASK_MANAGER_STORE: store };
   delete env.TASK_MANAGER_RUN_TOKEN;
   delete env.TASK_MANAGER_RUN_ID;
   delete env.TASK_MANAGER_SLUG;
@@ -27,13 +27,13 @@ const supervisorEnv = (stateDir: string): NodeJS.ProcessEnv => {
  * appended to the task's log. node:child_process is used rather than execa: this is the
  * dispatch hot path and execa costs ~70 ms to import (docs/decisions.md).
  */
-export const spawnSupervisor = (stateDir: string, paths: SlugPaths, fence: number): { pid: number | undefined; exited: Promise<number | null> } => {
+export const spawnSupervisor = (stateDir: string, store: string, paths: { slug: string; log: string }, fence: number): { pid: number | undefined; exited: Promise<number | null> } => {
   const log = openStateFile(paths.log, 'append');
   try {
     const child = spawn(process.execPath, [SUPERVISOR_MAIN, stateDir, paths.slug, String(fence)], {
       detached: true,
       stdio: ['ignore', log, log],
-      env: supervisorEnv(stateDir),
+      env: supervisorEnv(stateDir, store),
     });
     // A supervisor that dies before its worker runs must not leave dispatch waiting for
     // the whole timeout: the waiter watches this too.

@@ -1,8 +1,8 @@
 import type { Config } from '../config/resolve-config.js';
 import { FailureError } from '../errors/errors.js';
 import { ensureStateDir } from '../fsx/state-dir.js';
-import { withCriticalSection } from '../lock/critical-section.js';
-import { slugPaths, type SlugPaths } from '../paths/state-paths.js';
+import { runLogPath } from '../paths/state-paths.js';
+import type { Store } from '../store/store.js';
 import { validateSlug } from '../paths/slug.js';
 import type { Followup, RunSpec, StatusRecord } from '../status/schema.js';
 import { nowIso } from '../time/clock.js';
@@ -67,12 +67,13 @@ const pastStarting = (fence: number) => (s: StatusRecord) => s.fence !== fence |
  * Starts the supervisor of a chain that was just claimed and waits (at most `waitMs`)
  * until its first run is running or has failed to start.
  */
-export const launchClaimed = async (stateDir: string, paths: SlugPaths, claim: Claim, waitMs: number, workerFrom: string): Promise<DispatchRecord> => {
+export const launchClaimed = async (store: Store, stateDir: string, claim: Claim, waitMs: number, workerFrom: string): Promise<DispatchRecord> => {
   const spec = claim.status.spec as RunSpec;
+  const paths = { slug: claim.status.slug, log: runLogPath(stateDir, claim.status.slug) };
   faultPoint('dispatch-before-supervisor');
-  const supervisor = spawnSupervisor(stateDir, paths, claim.fence);
+  const supervisor = spawnSupervisor(stateDir, store.spec, paths, claim.fence);
   faultPoint('dispatch-after-supervisor');
-  const { status, timedOut, gaveUp } = await waitForStatus(paths, pastStarting(claim.fence), waitMs, supervisor.exited);
+  const { status, timedOut, gaveUp } = await waitForStatus(store, paths.slug, pastStarting(claim.fence), waitMs, supervisor.exited);
   const current = status ?? claim.status;
   const startFailed = (reason: string) =>
     new FailureError(`task ${paths.slug}: the worker did not start: ${reason}`, 'start_failed', { slug: paths.slug, run_id: current.run_id, log: paths.log });
@@ -107,15 +108,16 @@ export const launchClaimed = async (stateDir: string, paths: SlugPaths, claim: C
  * `waitMs`) until the first run is running or has failed to start. Throws ConflictError
  * when the task is held, FailureError when the worker could not be started.
  */
-export const startChain = async (config: Config, request: StartRequest, options: { waitMs: number }): Promise<DispatchRecord> => {
+export const startChain = async (store: Store, config: Config, request: StartRequest, options: { waitMs: number }): Promise<DispatchRecord> => {
   const slug = validateSlug(request.slug);
   const spec = buildRunSpec(config, slug, request.choice, request.base, request.task);
-  if (!request.force) refuseIfLimited(config.stateDir, slug, spec);
+  if (!request.force) await refuseIfLimited(store, slug, spec);
   const stateDir = config.stateDir;
+  // The run's log lives in the local state directory whatever the store.
   ensureStateDir(stateDir);
-  const paths = slugPaths(stateDir, slug);
-  const claim = await withCriticalSection(paths.lock, (section) =>
-    claimSlug(paths, { spec, prompt: request.prompt, followup: request.followup, requestedBy: request.requestedBy, respectHold: request.respectHold ?? false }, section),
+  await store.prepare({ write: true });
+  const claim = await store.withTask(slug, (section) =>
+    claimSlug(section, { spec, prompt: request.prompt, followup: request.followup, requestedBy: request.requestedBy, respectHold: request.respectHold ?? false }, { stateDir, log: runLogPath(stateDir, slug) }),
   );
-  return launchClaimed(stateDir, paths, claim, options.waitMs, request.choice.from);
+  return launchClaimed(store, stateDir, claim, options.waitMs, request.choice.from);
 };

@@ -1,16 +1,14 @@
-import { watchPath } from '../fsx/watch-path.js';
-import path from 'node:path';
-import type { SlugPaths } from '../paths/state-paths.js';
-import { readStatusIfExists } from '../status/read-status.js';
 import type { StatusRecord } from '../status/schema.js';
+import type { Store } from '../store/store.js';
 
 /**
- * Resolves with the first status for which `done` is true, or the last one seen when
- * `timeoutMs` passes. Woken by fs.watch on the state directory, with a slow poll as a
- * safety net (watch events can be coalesced or missed on some file systems).
+ * Resolves with the first status of `slug` for which `done` is true, or the last one
+ * seen when `timeoutMs` passes. Woken by the store's change notices, with a fast poll
+ * behind them (notices can be coalesced or lost).
  */
 export const waitForStatus = (
-  paths: SlugPaths,
+  store: Store,
+  slug: string,
   done: (status: StatusRecord) => boolean,
   timeoutMs: number,
   /** Stop waiting when this settles (the writer died): one last read, then resolve. */
@@ -19,15 +17,29 @@ export const waitForStatus = (
   new Promise((resolve) => {
     let last: StatusRecord | undefined;
     let finished = false;
-    const name = path.basename(paths.status);
-    const check = () => {
+    let reading = false;
+    let again = false;
+    // One read at a time; a notice during a read asks for one more after it.
+    const check = async (): Promise<void> => {
       if (finished) return;
-      try {
-        last = readStatusIfExists(paths.status) ?? last;
-      } catch {
-        // Mid-rename reads cannot happen (atomic replace); a damaged file is the caller's to report.
+      if (reading) {
+        again = true;
+        return;
       }
-      if (last && done(last)) finish(false);
+      reading = true;
+      try {
+        do {
+          again = false;
+          try {
+            last = (await store.readStatus(slug)) ?? last;
+          } catch {
+            // A damaged status is the caller's to report; a dropped connection is retried by the poll.
+          }
+          if (last && done(last)) finish(false);
+        } while (again && !finished);
+      } finally {
+        reading = false;
+      }
     };
     const finish = (timedOut: boolean, gaveUp = false) => {
       if (finished) return;
@@ -36,11 +48,13 @@ export const waitForStatus = (
       watch.close();
       resolve({ status: last, timedOut, ...(gaveUp ? { gaveUp } : {}) });
     };
-    const watch = watchPath(path.dirname(paths.status), check, { names: (file) => file === name, pollMs: 100 });
+    const watch = store.watch((change) => {
+      if (change.slug === undefined || change.slug === slug) void check();
+    }, { pollMs: 100, onPoll: () => void check() });
     const timer = setTimeout(() => finish(true), timeoutMs);
-    void giveUp?.then(() => {
-      check();
+    void giveUp?.then(async () => {
+      await check();
       finish(false, true);
     });
-    check();
+    void check();
   });

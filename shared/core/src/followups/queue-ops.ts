@@ -1,11 +1,7 @@
 import { BadInputError } from '../errors/errors.js';
 import { HISTORY_EVENTS } from '../history/events.js';
-import { appendHistory } from '../history/append-history.js';
-import { withCriticalSection } from '../lock/critical-section.js';
-import type { SlugPaths } from '../paths/state-paths.js';
-import { readStatusIfExists } from '../status/read-status.js';
 import type { Followup } from '../status/schema.js';
-import { writeStatus } from '../status/write-status.js';
+import type { Store } from '../store/store.js';
 import { nowIso, nowMs, parseIsoMs } from '../time/clock.js';
 
 /** One queued follow-up as `dispatch-continue --list` shows it. */
@@ -29,14 +25,13 @@ const firstLine = (prompt: string): string => {
 };
 
 /** The follow-ups waiting for a task, in the order they will run, read under the task's lock. */
-export const listQueue = (paths: SlugPaths): Promise<QueuedRecord[]> =>
-  withCriticalSection(paths.lock, () => {
-    const status = readStatusIfExists(paths.status);
+export const listQueue = (store: Store, slug: string): Promise<QueuedRecord[]> =>
+  store.withTask(slug, ({ status }) => {
     return (status?.followups ?? []).map((f, i) => {
       const queued = parseIsoMs(f.queued_at);
       return {
         type: 'queued' as const,
-        slug: paths.slug,
+        slug,
         followup_id: f.id,
         mode: f.mode,
         position: i + 1,
@@ -53,17 +48,17 @@ export const listQueue = (paths: SlugPaths): Promise<QueuedRecord[]> =>
  * it with: it is either dropped here or run there, never both. A follow-up that is the
  * current run (or ran already) cannot be dropped: stop the run instead.
  */
-export const dropFollowup = (paths: SlugPaths, id: string, by: string): Promise<{ type: 'dropped'; slug: string; followup_id: string; prompt_first_line: string; ts: string }> =>
-  withCriticalSection(paths.lock, (section) => {
-    const status = readStatusIfExists(paths.status);
+export const dropFollowup = (store: Store, slug: string, id: string, by: string): Promise<{ type: 'dropped'; slug: string; followup_id: string; prompt_first_line: string; ts: string }> =>
+  store.withTask(slug, async (section) => {
+    const status = section.status;
     const found = status?.followups.find((f) => f.id === id);
     if (!status || !found) {
       const running = status?.followup_id === id ? ' (it is the current run: dispatch-stop stops it)' : '';
-      throw new BadInputError(`task ${paths.slug} has no queued follow-up ${id}${running}; see dispatch-continue ${paths.slug} --list`, 'no_such_followup', { slug: paths.slug, followup_id: id });
+      throw new BadInputError(`task ${slug} has no queued follow-up ${id}${running}; see dispatch-continue ${slug} --list`, 'no_such_followup', { slug: slug, followup_id: id });
     }
     const interrupt = status.interrupt_requested === id;
     section.assertHeld();
-    writeStatus(paths.status, { ...status, followups: status.followups.filter((f) => f.id !== id), interrupt_requested: interrupt ? null : status.interrupt_requested });
-    appendHistory(paths.history, { event: HISTORY_EVENTS.followupDropped, slug: paths.slug, followup_id: id, by });
-    return { type: 'dropped' as const, slug: paths.slug, followup_id: id, prompt_first_line: firstLine(found.prompt), ts: nowIso() };
+    await section.write({ ...status, followups: status.followups.filter((f) => f.id !== id), interrupt_requested: interrupt ? null : status.interrupt_requested });
+    section.history({ event: HISTORY_EVENTS.followupDropped, followup_id: id, by });
+    return { type: 'dropped' as const, slug: slug, followup_id: id, prompt_first_line: firstLine(found.prompt), ts: nowIso() };
   });

@@ -5,15 +5,12 @@ import type { Task } from '../tasks/task.js';
 import { refuseIfLimited } from '../dispatch/refuse-if-limited.js';
 import { ensureStateDir } from '../fsx/state-dir.js';
 import { HISTORY_EVENTS } from '../history/events.js';
-import { appendHistory } from '../history/append-history.js';
 import { newId } from '../ids/new-id.js';
-import { withCriticalSection } from '../lock/critical-section.js';
-import { slugPaths } from '../paths/state-paths.js';
+import { runLogPath } from '../paths/state-paths.js';
+import type { Store } from '../store/store.js';
 import { validateSlug } from '../paths/slug.js';
 import { deriveDispatchState } from '../status/dispatch-state.js';
-import { readStatusIfExists } from '../status/read-status.js';
 import type { Followup } from '../status/schema.js';
-import { writeStatus } from '../status/write-status.js';
 import { nowIso } from '../time/clock.js';
 import { claimSlug, orderFollowups, type Claim } from '../dispatch/claim.js';
 import { holderDetails, holderMessage } from '../dispatch/holder.js';
@@ -64,11 +61,11 @@ type Decision = { kind: 'queued'; position: number; runId: string | null } | { k
  * supervisor takes its next follow-up (or releases the task) under the same lock, a
  * follow-up cannot fall between "queue empty" and "supervisor gone".
  */
-export const sendFollowup = async (config: Config, request: FollowupRequest, options: { waitMs: number }): Promise<FollowupRecord> => {
+export const sendFollowup = async (store: Store, config: Config, request: FollowupRequest, options: { waitMs: number }): Promise<FollowupRecord> => {
   const slug = validateSlug(request.slug);
   const stateDir = config.stateDir;
   ensureStateDir(stateDir);
-  const paths = slugPaths(stateDir, slug);
+  await store.prepare({ write: true });
   const followup: Followup = {
     id: newId('f'),
     prompt: request.prompt,
@@ -78,21 +75,21 @@ export const sendFollowup = async (config: Config, request: FollowupRequest, opt
   };
 
   let choice: WorkerChoice | undefined;
-  const decision = await withCriticalSection(paths.lock, async (section): Promise<Decision> => {
-    const status = readStatusIfExists(paths.status);
+  const decision = await store.withTask(slug, async (section): Promise<Decision> => {
+    const status = section.status;
     const state = status ? deriveDispatchState(status) : undefined;
     if (status && state === 'orphaned') {
       throw new ConflictError(holderMessage(slug, status, state), { slug, holder: holderDetails(status, state) });
     }
     const history = (position: number | null, runId: string | null) =>
-      appendHistory(paths.history, { event: HISTORY_EVENTS.followupQueued, slug, followup_id: followup.id, prompt: followup.prompt, mode: followup.mode, position, run_id: runId });
+      section.history({ event: HISTORY_EVENTS.followupQueued, followup_id: followup.id, prompt: followup.prompt, mode: followup.mode, position, run_id: runId });
     if (status && status.followups.length >= MAX_QUEUED_FOLLOWUPS) {
       throw new FailureError(`task ${slug} already has ${status.followups.length} follow-ups queued (the limit is ${MAX_QUEUED_FOLLOWUPS}); wait for some to run, or drop some`, 'queue_full', { slug });
     }
     if (status && (state === 'starting' || state === 'running')) {
       const followups = orderFollowups([...status.followups, followup]);
       section.assertHeld();
-      writeStatus(paths.status, {
+      await section.write({
         ...status,
         followups,
         interrupt_requested: request.mode === 'interrupt' ? followup.id : status.interrupt_requested,
@@ -101,7 +98,7 @@ export const sendFollowup = async (config: Config, request: FollowupRequest, opt
       const position = followups.findIndex((f) => f.id === followup.id) + 1;
       history(position, status.run_id);
       if (request.mode === 'interrupt') {
-        appendHistory(paths.history, { event: HISTORY_EVENTS.interruptRequested, slug, followup_id: followup.id, run_id: status.run_id });
+        section.history({ event: HISTORY_EVENTS.interruptRequested, followup_id: followup.id, run_id: status.run_id });
       }
       return { kind: 'queued', position, runId: status.run_id };
     }
@@ -109,17 +106,17 @@ export const sendFollowup = async (config: Config, request: FollowupRequest, opt
     // resume is its), but what runs comes from the operator, never from the state file.
     choice = request.workerFor(status?.spec?.worker ?? null);
     const spec = buildRunSpec(config, slug, choice, null, request.task);
-    if (!request.force) refuseIfLimited(stateDir, slug, spec);
+    if (!request.force) await refuseIfLimited(store, slug, spec);
     const pending = status?.followups.length ?? 0;
     history(pending + 1, null);
-    return { kind: 'claimed', claim: await claimSlug(paths, { spec, prompt: null, followup, requestedBy: 'dispatch-continue' }, section) };
+    return { kind: 'claimed', claim: await claimSlug(section, { spec, prompt: null, followup, requestedBy: 'dispatch-continue' }, { stateDir, log: runLogPath(stateDir, slug) }) };
   });
 
   const base = { type: 'followup' as const, slug, followup_id: followup.id, mode: request.mode, ts: nowIso() };
   if (decision.kind === 'queued') {
     return { ...base, result: request.mode === 'interrupt' ? 'interrupted' : 'queued', position: decision.position, run_id: decision.runId };
   }
-  const started = await launchClaimed(stateDir, paths, decision.claim, options.waitMs, choice?.from ?? 'default');
+  const started = await launchClaimed(store, stateDir, decision.claim, options.waitMs, choice?.from ?? 'default');
   const position = decision.claim.status.followup_id === followup.id ? 0 : decision.claim.status.followups.findIndex((f) => f.id === followup.id) + 1;
   return { ...base, result: started.result === 'timeout' ? 'timeout' : 'started', position, run_id: started.run_id, started };
 };

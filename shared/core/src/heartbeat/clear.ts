@@ -1,20 +1,16 @@
+import { StatusFileError } from '../errors/state-errors.js';
 import { HISTORY_EVENTS } from '../history/events.js';
-import { appendHistory } from '../history/append-history.js';
-import { withCriticalSection } from '../lock/critical-section.js';
-import { slugPaths } from '../paths/state-paths.js';
-import { readStatus } from '../status/read-status.js';
-import { writeStatus } from '../status/write-status.js';
+import type { Store } from '../store/store.js';
 import { nowIso } from '../time/clock.js';
 
 /** The operator's way out of gave_up: the failure count starts over. */
-export const clearGaveUp = (stateDir: string, slug: string): Promise<{ type: 'cleared'; slug: string; failures_before: number; ts: string }> => {
-  const paths = slugPaths(stateDir, slug);
-  return withCriticalSection(paths.lock, (section) => {
-    const status = readStatus(paths.status);
+export const clearGaveUp = (store: Store, slug: string): Promise<{ type: 'cleared'; slug: string; failures_before: number; ts: string }> =>
+  store.withTask(slug, async (section) => {
+    const status = section.status;
+    if (!status) throw new StatusFileError(store.statusName(slug), 'does not exist', 'status_missing');
     section.assertHeld();
     const ts = nowIso();
-    writeStatus(paths.status, { ...status, failures: 0, cleared_at: ts });
-    appendHistory(paths.history, { event: HISTORY_EVENTS.cleared, slug, failures_before: status.failures });
+    await section.write({ ...status, failures: 0, cleared_at: ts });
+    section.history({ event: HISTORY_EVENTS.cleared, failures_before: status.failures });
     return { type: 'cleared' as const, slug, failures_before: status.failures, ts };
   });
-};

@@ -4,6 +4,7 @@ import { startChain } from '../dispatch/start-chain.js';
 import type { Task } from '../tasks/task.js';
 import type { WorkerChoice } from '../workers/choose-worker.js';
 import { nowIso } from '../time/clock.js';
+import type { Store } from '../store/store.js';
 
 export interface ActionRecord {
   type: 'action';
@@ -22,7 +23,7 @@ export interface ActionRecord {
  * git, a lock) is reported as `timeout` and the tick moves on, so the heartbeat never
  * wedges. A supervisor that was already spawned carries on by itself.
  */
-export const dispatchBounded = async (config: Config, task: Task, choice: WorkerChoice, prompt: string | null): Promise<ActionRecord> => {
+export const dispatchBounded = async (store: Store, config: Config, task: Task, choice: WorkerChoice, prompt: string | null): Promise<ActionRecord> => {
   const started = performance.now();
   const base = { type: 'action' as const, action: 'dispatch' as const, slug: task.slug };
   const done = (fields: Partial<ActionRecord>): ActionRecord => ({ ...base, result: 'failed', ...fields, duration_ms: Math.round(performance.now() - started), ts: nowIso() });
@@ -31,6 +32,7 @@ export const dispatchBounded = async (config: Config, task: Task, choice: Worker
     timer = setTimeout(() => resolve(done({ result: 'timeout', message: `no start within ${config.dispatchTimeoutMs / 1000} s` })), config.dispatchTimeoutMs);
   });
   const attempt = startChain(
+    store,
     config,
     { slug: task.slug, prompt, choice, task, requestedBy: 'hb-tick', respectHold: true },
     { waitMs: Math.max(0, config.dispatchTimeoutMs - 100) },

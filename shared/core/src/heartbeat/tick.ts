@@ -1,27 +1,22 @@
-import path from 'node:path';
 import type { Config } from '../config/resolve-config.js';
 import { LockBusyError, TaskManagerError } from '../errors/errors.js';
 import { checkStateDir, ensureStateDir } from '../fsx/state-dir.js';
 import { forgetTrackedPaths } from '../fsx/tracked-files.js';
-import { withCriticalSection, type Section } from '../lock/critical-section.js';
-import { slugPaths } from '../paths/state-paths.js';
 import { reapDispatches } from '../reap/reap-dispatches.js';
 import { deriveDispatchState, isHolding } from '../status/dispatch-state.js';
-import { readStatusIfExists } from '../status/read-status.js';
 import type { LoadedTask, Task } from '../tasks/task.js';
 import { nowIso } from '../time/clock.js';
 import { checkPrompt } from '../dispatch/prompt-text.js';
 import { workerForTask } from '../dispatch/worker-for-task.js';
 import { taskPrompt } from '../tasks/task-prompt.js';
-import { activeLimits } from '../limits/account-limits.js';
 import { settleHooks } from '../hooks/event-hook.js';
 import { noteGaveUp } from './note-gave-up.js';
 import { runAccount } from '../workers/run-account.js';
-import { listSlugs } from '../watch/list-slugs.js';
 import type { DispatchInfo } from './classify.js';
 import { dispatchBounded } from './dispatch-bounded.js';
 import { planTick } from './plan-tick.js';
-import { emptyCounts, writeHeartbeat, type HeartbeatSnapshot } from './snapshot.js';
+import { emptyCounts, type HeartbeatSnapshot } from './snapshot.js';
+import type { Store } from '../store/store.js';
 
 export interface TickOptions {
   dryRun: boolean;
@@ -38,15 +33,14 @@ type Emit = (record: Record<string, unknown>) => Promise<void>;
 const promptFor = (task: Task, info: DispatchInfo): string | null =>
   info.status?.outcome === 'limited' && info.status.followups.length > 0 ? null : taskPrompt(task);
 
-const dispatchInfo = (stateDir: string, slug: string, hasStatus: Set<string>): DispatchInfo => {
-  // One directory listing instead of a failed open per never-dispatched task.
-  if (!hasStatus.has(slug)) return {};
-  try {
-    const status = readStatusIfExists(slugPaths(stateDir, slug).status);
-    return status ? { status, state: deriveDispatchState(status) } : {};
-  } catch (error) {
-    return { damaged: (error as Error).message };
+/** Every task's status and state, read once for the whole plan. */
+const readInfos = async (store: Store): Promise<Map<string, DispatchInfo>> => {
+  const infos = new Map<string, DispatchInfo>();
+  for (const { slug, status, error } of await store.readAllStatuses()) {
+    if (error !== undefined) infos.set(slug, { damaged: (error as Error).message });
+    else if (status) infos.set(slug, { status, state: deriveDispatchState(status) });
   }
+  return infos;
 };
 
 /**
@@ -55,7 +49,7 @@ const dispatchInfo = (stateDir: string, slug: string, hasStatus: Set<string>): D
  * dispatch at most N (each bounded by the dispatch timeout), and write heartbeat.json.
  * Emits a record per reap change, per task, per action, and a final snapshot.
  */
-export const runTick = async (config: Config, options: TickOptions, emit: Emit): Promise<HeartbeatSnapshot> => {
+export const runTick = async (store: Store, config: Config, options: TickOptions, emit: Emit): Promise<HeartbeatSnapshot> => {
   const startedAt = nowIso();
   const t0 = performance.now();
   const stateDir = config.stateDir;
@@ -78,10 +72,10 @@ export const runTick = async (config: Config, options: TickOptions, emit: Emit):
   forgetTrackedPaths();
   if (options.dryRun) checkStateDir(stateDir);
   else ensureStateDir(stateDir);
+  await store.prepare({ write: !options.dryRun });
 
   // 1. Reap: the same logic as worker-reap, in this process.
-  const hasStatus = new Set(listSlugs(stateDir));
-  for await (const record of reapDispatches(stateDir, 'all', { dryRun: options.dryRun, killOrphans: false, graceMs: config.graceMs, by: 'hb-tick', onEvent: config.onEvent ?? null })) {
+  for await (const record of reapDispatches(store, stateDir, 'all', { dryRun: options.dryRun, killOrphans: false, graceMs: config.graceMs, by: 'hb-tick', onEvent: config.onEvent ?? null })) {
     if (record.type === 'failure') {
       // A damaged status is reported with its task below; anything else stops the tick.
       if (!(record.error instanceof TaskManagerError)) throw record.error;
@@ -100,12 +94,10 @@ export const runTick = async (config: Config, options: TickOptions, emit: Emit):
   const tasks = new Map<string, Task>();
   for (const item of loaded) if (item.ok) tasks.set(item.task.slug, item.task);
 
-  const classifyAndDispatch = async (section?: Section) => {
-    const infos = new Map<string, DispatchInfo>();
-    const infoOf = (slug: string) => {
-      if (!infos.has(slug)) infos.set(slug, dispatchInfo(stateDir, slug, hasStatus));
-      return infos.get(slug) as DispatchInfo;
-    };
+  const classifyAndDispatch = async (section?: { assertHeld(): void }) => {
+    // Read under the tick lock: what another tick dispatched is seen here.
+    const infos = await readInfos(store);
+    const infoOf = (slug: string): DispatchInfo => infos.get(slug) ?? {};
     const ctx = {
       retryCooldownMs: config.retryCooldownMs,
       retryCooldownMaxMs: config.retryCooldownMaxMs,
@@ -118,10 +110,10 @@ export const runTick = async (config: Config, options: TickOptions, emit: Emit):
       },
     };
     // A limit is the account's: while one is in force, no task goes to that account.
-    const limits = activeLimits(stateDir);
+    const limits = await store.activeLimits();
     snapshot.limits = limits.map(({ worker, account, until, slug, kind }) => ({ worker, account, until, slug, kind }));
     // --max-active: the workers alive now (any task with a status, orphans included) leave room for so many more.
-    const alive = [...hasStatus].filter((slug) => isHolding(infoOf(slug).state)).length;
+    const alive = [...infos.values()].filter((info) => isHolding(info.state)).length;
     snapshot.active = alive;
     if (config.maxActive !== undefined) snapshot.max_active = config.maxActive;
     const { classified, now } = planTick({
@@ -138,7 +130,7 @@ export const runTick = async (config: Config, options: TickOptions, emit: Emit):
       alive,
       maxActive: config.maxActive,
     });
-    if (!options.dryRun) for (const { slug, c } of classified) if (c.class === 'gave_up') noteGaveUp(stateDir, slug, c.reason, config.onEvent);
+    if (!options.dryRun) for (const { slug, c } of classified) if (c.class === 'gave_up') await noteGaveUp(store, stateDir, slug, c.reason, config.onEvent);
     for (const { slug, source, c, priority } of classified) {
       snapshot.counts[c.class] += 1;
       snapshot.tasks.push({ slug, class: c.class, reason: c.reason, ...(c.until ? { until: c.until } : {}) });
@@ -149,7 +141,7 @@ export const runTick = async (config: Config, options: TickOptions, emit: Emit):
       section?.assertHeld();
       const action = options.dryRun
         ? { type: 'action', action: 'dispatch', slug: task.slug, result: 'planned', dry_run: true, ts: nowIso() }
-        : await dispatchBounded(config, task, choice, promptFor(task, infoOf(task.slug)));
+        : await dispatchBounded(store, config, task, choice, promptFor(task, infoOf(task.slug)));
       if (!options.dryRun) snapshot.dispatched += 1;
       snapshot.actions.push(action as unknown as Record<string, unknown>);
       await emit(action as unknown as Record<string, unknown>);
@@ -160,8 +152,8 @@ export const runTick = async (config: Config, options: TickOptions, emit: Emit):
     await classifyAndDispatch();
   } else {
     try {
-      // retries: 0 — a second tick does not wait its turn, it reports and skips.
-      await withCriticalSection(path.join(stateDir, 'heartbeat.lock'), classifyAndDispatch, { retries: 0 });
+      // A second tick does not wait its turn: it reports and skips.
+      await store.withTickLock(classifyAndDispatch);
     } catch (error) {
       if (!(error instanceof LockBusyError)) throw error;
       snapshot.skipped = 'another tick is running';
@@ -171,7 +163,7 @@ export const runTick = async (config: Config, options: TickOptions, emit: Emit):
   await settleHooks();
   snapshot.finished_at = nowIso();
   snapshot.duration_ms = Math.round(performance.now() - t0);
-  if (!options.dryRun) writeHeartbeat(stateDir, snapshot);
+  if (!options.dryRun) await store.writeHeartbeat(snapshot);
   // The tasks were just printed one record each; heartbeat.json keeps the full list.
   const { tasks: _listed, ...summary } = snapshot;
   await emit(summary as unknown as Record<string, unknown>);

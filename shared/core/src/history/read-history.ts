@@ -19,6 +19,8 @@ export interface HistoryRead {
   damaged: DamagedLine[];
   /** The file ended in a partial record (a writer died mid-write); it was skipped. */
   tornTail: boolean;
+  /** There is a history at all (false: the task was never dispatched). */
+  exists: boolean;
 }
 
 /**
@@ -29,10 +31,10 @@ export interface HistoryRead {
 export const readHistory = (file: string): HistoryRead => {
   // What a history says becomes part of a recap prompt: only ever our own file.
   const text = readStateFile(file);
-  if (text === undefined) return { records: [], damaged: [], tornTail: false };
+  if (text === undefined) return { records: [], damaged: [], tornTail: false, exists: false };
   const lines = text.split('\n');
   const last = lines.pop() ?? '';
-  const result: HistoryRead = { records: [], damaged: [], tornTail: last.length > 0 };
+  const result: HistoryRead = { records: [], damaged: [], tornTail: last.length > 0, exists: true };
   lines.forEach((line, index) => {
     if (line.trim() === '') return;
     try {

@@ -1,13 +1,9 @@
 import { HISTORY_EVENTS } from '../history/events.js';
-import { appendHistory } from '../history/append-history.js';
-import { withCriticalSection } from '../lock/critical-section.js';
 import { stopRun } from '../liveness/stop-run.js';
-import type { SlugPaths } from '../paths/state-paths.js';
 import { deriveDispatchState } from '../status/dispatch-state.js';
 import { endRun } from '../status/end-run.js';
-import { readStatusIfExists } from '../status/read-status.js';
 import type { Hold, StatusRecord } from '../status/schema.js';
-import { writeStatus } from '../status/write-status.js';
+import type { Store } from '../store/store.js';
 import { nowIso } from '../time/clock.js';
 import { waitForStatus } from '../dispatch/wait-for-status.js';
 import { getAdapter } from '../workers/registry.js';
@@ -53,52 +49,52 @@ const record = (slug: string, result: StopRecord['result'], status: StatusRecord
  * queued follow-ups stay queued. An orphan (no supervisor) is stopped here. Waits, at
  * most `waitMs`, until the run is over.
  */
-export const holdTask = async (paths: SlugPaths, options: { by: string; reason?: string; graceMs: number; waitMs: number }): Promise<StopRecord> => {
+export const holdTask = async (store: Store, slug: string, options: { by: string; reason?: string; graceMs: number; waitMs: number }): Promise<StopRecord> => {
   const hold: Hold = { by: options.by, at: nowIso(), reason: options.reason ?? 'operator' };
-  const decided = await withCriticalSection(paths.lock, (section) => {
-    const status = readStatusIfExists(paths.status);
+  const decided = await store.withTask(slug, async (section) => {
+    const status = section.status;
     const state = status ? deriveDispatchState(status) : undefined;
     section.assertHeld();
     if (status && (state === 'starting' || state === 'running')) {
-      const written = writeStatus(paths.status, { ...status, held: hold, stop_requested: status.run_id });
-      appendHistory(paths.history, { event: HISTORY_EVENTS.held, slug: paths.slug, by: options.by, reason: hold.reason, run_id: status.run_id, stopping: true });
+      const written = await section.write({ ...status, held: hold, stop_requested: status.run_id });
+      section.history({ event: HISTORY_EVENTS.held, by: options.by, reason: hold.reason, run_id: status.run_id, stopping: true });
       return { kind: 'live' as const, status: written };
     }
     if (status && state === 'orphaned') return { kind: 'orphan' as const, status };
     if (status?.held) return { kind: 'already' as const, status };
-    const written = writeStatus(paths.status, { ...(status ?? placeholder(paths.slug)), held: hold });
-    appendHistory(paths.history, { event: HISTORY_EVENTS.held, slug: paths.slug, by: options.by, reason: hold.reason, run_id: status?.run_id ?? null, stopping: false });
+    const written = await section.write({ ...(status ?? placeholder(slug)), held: hold });
+    section.history({ event: HISTORY_EVENTS.held, by: options.by, reason: hold.reason, run_id: status?.run_id ?? null, stopping: false });
     return { kind: 'held' as const, status: written };
   });
-  if (decided.kind === 'already') return record(paths.slug, 'already_held', decided.status, options.by);
-  if (decided.kind === 'held') return record(paths.slug, 'held', decided.status, options.by);
+  if (decided.kind === 'already') return record(slug, 'already_held', decided.status, options.by);
+  if (decided.kind === 'held') return record(slug, 'held', decided.status, options.by);
   if (decided.kind === 'orphan') {
     const orphan = decided.status;
     const signals = orphan.spec ? getAdapter(orphan.spec.worker).stopSignals : undefined;
     await stopRun({ worker: orphan.worker, token: orphan.token }, { graceMs: options.graceMs, ...(signals ? { firstSignals: signals } : {}) });
-    const ended = await withCriticalSection(paths.lock, (section) => {
-      const now = readStatusIfExists(paths.status) as StatusRecord;
+    const ended = await store.withTask(slug, async (section) => {
+      const now = section.status as StatusRecord;
       section.assertHeld();
       if (now.fence !== orphan.fence) return now; // a new chain meanwhile: leave it be
-      const written = writeStatus(paths.status, endRun(now, { state: 'stopped', outcome: 'stopped', reason: `orphaned run stopped by ${options.by}; held until released` }, { held: hold }));
-      appendHistory(paths.history, { event: HISTORY_EVENTS.held, slug: paths.slug, by: options.by, reason: hold.reason, run_id: now.run_id, stopping: true });
+      const written = await section.write(endRun(now, { state: 'stopped', outcome: 'stopped', reason: `orphaned run stopped by ${options.by}; held until released` }, { held: hold }));
+      section.history({ event: HISTORY_EVENTS.held, by: options.by, reason: hold.reason, run_id: now.run_id, stopping: true });
       return written;
     });
-    return record(paths.slug, 'stopped', ended, options.by);
+    return record(slug, 'stopped', ended, options.by);
   }
   // The supervisor stops its run, records `stopped` and releases the task.
   const fence = decided.status.fence;
-  const { status, timedOut } = await waitForStatus(paths, (s) => s.fence !== fence || (s.state !== 'starting' && s.state !== 'running'), options.waitMs);
-  return record(paths.slug, timedOut ? 'timeout' : 'stopped', status, options.by);
+  const { status, timedOut } = await waitForStatus(store, slug, (s) => s.fence !== fence || (s.state !== 'starting' && s.state !== 'running'), options.waitMs);
+  return record(slug, timedOut ? 'timeout' : 'stopped', status, options.by);
 };
 
 /** Lifts a hold; the task is dispatchable again (or its cooldown applies, as before). */
-export const releaseHold = async (paths: SlugPaths, by: string): Promise<StopRecord> =>
-  withCriticalSection(paths.lock, (section) => {
-    const status = readStatusIfExists(paths.status);
-    if (!status?.held) return record(paths.slug, 'not_held', status, by);
+export const releaseHold = async (store: Store, slug: string, by: string): Promise<StopRecord> =>
+  store.withTask(slug, async (section) => {
+    const status = section.status;
+    if (!status?.held) return record(slug, 'not_held', status, by);
     section.assertHeld();
-    const written = writeStatus(paths.status, { ...status, held: null });
-    appendHistory(paths.history, { event: HISTORY_EVENTS.holdReleased, slug: paths.slug, by });
-    return record(paths.slug, 'released', written, by);
+    const written = await section.write({ ...status, held: null });
+    section.history({ event: HISTORY_EVENTS.holdReleased, by });
+    return record(slug, 'released', written, by);
   });

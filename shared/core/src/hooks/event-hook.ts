@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { HISTORY_EVENTS } from '../history/events.js';
-import { appendHistory } from '../history/append-history.js';
+import type { Store } from '../store/store.js';
 import { openStateFile } from '../fsx/safe-open.js';
 import fs from 'node:fs';
 import { splitArgv } from '../workers/split-argv.js';
@@ -28,15 +28,18 @@ export const checkHook = (cmd: string, from: string): void => {
  * caller: failures (exit, signal, timeout, not found) go to history as `hook_failed`.
  * Hooks of one process run in order, one at a time. Call settleHooks() before exiting.
  */
-export const fireHook = (cmd: string | null | undefined, event: HookEvent, record: Record<string, unknown>, files: { log: string; history: string; slug: string }): void => {
+/** A hook's failure goes to the task's history; a store that refuses it does not stop anything. */
+const told = (files: { slug: string; store: Store }, event: HookEvent, reason: string): Promise<void> =>
+  files.store.appendHistory(files.slug, { event: HISTORY_EVENTS.hookFailed, hook_event: event, reason }).catch(() => undefined);
+
+export const fireHook = (cmd: string | null | undefined, event: HookEvent, record: Record<string, unknown>, files: { log: string; slug: string; store: Store }): void => {
   if (!cmd) return;
   const run = () => new Promise<void>((resolve) => {
     let argv: string[];
     try {
       argv = splitArgv(cmd, 'the event hook').map((a) => a.replaceAll('{slug}', files.slug).replaceAll('{event}', event));
     } catch (error) {
-      appendHistory(files.history, { event: HISTORY_EVENTS.hookFailed, slug: files.slug, hook_event: event, reason: (error as Error).message });
-      resolve();
+      void told(files, event, (error as Error).message).then(resolve);
       return;
     }
     let log: number | undefined;
@@ -48,17 +51,20 @@ export const fireHook = (cmd: string | null | undefined, event: HookEvent, recor
     const child = spawn(argv[0] as string, argv.slice(1), { stdio: ['pipe', log ?? 'ignore', log ?? 'ignore'] });
     if (log !== undefined) fs.closeSync(log);
     const timer = setTimeout(() => child.kill('SIGKILL'), HOOK_TIMEOUT_MS);
-    const fail = (reason: string) => appendHistory(files.history, { event: HISTORY_EVENTS.hookFailed, slug: files.slug, hook_event: event, reason });
+    let failed: Promise<void> = Promise.resolve();
+    const fail = (reason: string) => {
+      failed = told(files, event, reason);
+    };
     child.on('error', (error) => {
       clearTimeout(timer);
       fail(`cannot run ${argv[0]}: ${(error as NodeJS.ErrnoException).code ?? error.message}`);
-      resolve();
+      void failed.then(resolve);
     });
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
       if (signal === 'SIGKILL' && code === null) fail(`timed out after ${HOOK_TIMEOUT_MS / 1000} s`);
       else if (code !== 0) fail(signal ? `killed by ${signal}` : `exit code ${code}`);
-      resolve();
+      void failed.then(resolve);
     });
     child.stdin?.on('error', () => undefined); // a hook that does not read its stdin
     child.stdin?.end(`${JSON.stringify({ type: 'event', event, slug: files.slug, ...record })}\n`);

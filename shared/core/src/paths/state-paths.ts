@@ -29,6 +29,9 @@ export const slugPaths = (stateDir: string, slug: string): SlugPaths => {
   };
 };
 
+/** A run's log: a local file in the state directory, whatever the store (the worker writes it). */
+export const runLogPath = (stateDir: string, slug: string): string => slugPaths(stateDir, slug).log;
+
 export const heartbeatPath = (stateDir: string): string => path.join(stateDir, 'heartbeat.json');
 
 /** The slug a status file name belongs to, or undefined for any other file. */

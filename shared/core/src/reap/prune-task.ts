@@ -1,8 +1,6 @@
 import fs from 'node:fs';
-import { withCriticalSection } from '../lock/critical-section.js';
-import type { SlugPaths } from '../paths/state-paths.js';
 import { deriveDispatchState, isHolding } from '../status/dispatch-state.js';
-import { readStatusIfExists } from '../status/read-status.js';
+import type { Store } from '../store/store.js';
 import { nowIso } from '../time/clock.js';
 import { runGit } from '../worktree/run-git.js';
 
@@ -31,11 +29,11 @@ export const pruneBase = async (repo: string, base: string | undefined): Promise
  * the branch is merged into `base`, and the worktree has no changes of its own. git
  * itself refuses the rest (`worktree remove` without --force, `branch -d`).
  */
-export const pruneTask = async (paths: SlugPaths, options: { base?: string; dryRun: boolean }): Promise<PruneRecord> => {
-  const status = readStatusIfExists(paths.status);
+export const pruneTask = async (store: Store, slug: string, options: { base?: string; dryRun: boolean }): Promise<PruneRecord> => {
+  const status = await store.readStatus(slug);
   const spec = status?.spec ?? null;
   const record = (action: PruneRecord['action'], reason: string, base: string | null = null): PruneRecord => ({
-    type: 'prune', slug: paths.slug, action, reason, worktree: spec?.worktree ?? null, branch: spec?.branch ?? null, base, dry_run: options.dryRun, ts: nowIso(),
+    type: 'prune', slug, action, reason, worktree: spec?.worktree ?? null, branch: spec?.branch ?? null, base, dry_run: options.dryRun, ts: nowIso(),
   });
   if (!status || !spec) return record('skipped', 'never ran: no worktree of ours');
   const state = deriveDispatchState(status);
@@ -54,8 +52,7 @@ export const pruneTask = async (paths: SlugPaths, options: { base?: string; dryR
   if (!present && !branchExists) return record('skipped', 'nothing left to remove', base);
   if (options.dryRun) return record('would_remove', `${spec.branch} is merged into ${base}`, base);
   // Under the task's lock: no dispatch can claim the worktree while it goes away.
-  return withCriticalSection(paths.lock, async () => {
-    const now = readStatusIfExists(paths.status);
+  return store.withTask(slug, async ({ status: now }) => {
     if (now && isHolding(deriveDispatchState(now))) return record('skipped', 'a worker started meanwhile: left alone', base);
     if (present) {
       const removed = await runGit(spec.repo, ['worktree', 'remove', spec.worktree]);

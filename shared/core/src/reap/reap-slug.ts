@@ -1,17 +1,14 @@
 import { fireHook } from '../hooks/event-hook.js';
 import { HISTORY_EVENTS } from '../history/events.js';
-import { appendHistory } from '../history/append-history.js';
-import { withCriticalSection } from '../lock/critical-section.js';
-import { sweepFences, type FenceFile } from '../lock/fence.js';
 import { stopRun } from '../liveness/stop-run.js';
-import { slugPaths, type SlugPaths } from '../paths/state-paths.js';
+import { runLogPath } from '../paths/state-paths.js';
+import { validateSlug } from '../paths/slug.js';
+import { StatusFileError } from '../errors/state-errors.js';
+import type { HousekeepingNote, Store } from '../store/store.js';
 import { deriveDispatchState } from '../status/dispatch-state.js';
-import { readStatus, readStatusIfExists } from '../status/read-status.js';
 import { LIVE_STATES, type StatusRecord } from '../status/schema.js';
 import { endRun } from '../status/end-run.js';
-import { writeStatus } from '../status/write-status.js';
 import { nowIso } from '../time/clock.js';
-import { clearStaleLock, staleLockAge } from './stale-lock.js';
 
 export interface ReapOptions {
   dryRun: boolean;
@@ -22,10 +19,8 @@ export interface ReapOptions {
   graceMs: number;
   /** Who reaps, written to history: worker-reap (the default) or hb-tick. */
   by?: string;
-  /** A slug without a status file is not an error (a lock left before any status). */
+  /** A slug without a status is not an error (a lock left before any status). */
   missingOk?: boolean;
-  /** The slug's fence files in the state directory: the ones no claim can need are swept. */
-  fences?: readonly FenceFile[];
 }
 
 export interface ReapRecord {
@@ -58,16 +53,15 @@ const deathReason = (status: StatusRecord): string =>
  * one the decision was made on (same fence and run, still live, still dead): a run that
  * started meanwhile is never touched. False when it had moved on.
  */
-const markGone = (paths: SlugPaths, seen: StatusRecord, reason: string, by: string): Promise<boolean> =>
-  withCriticalSection(paths.lock, (section) => {
-    const now = readStatus(paths.status);
-    if (now.fence !== seen.fence || now.run_id !== seen.run_id || !LIVE_STATES.includes(now.state)) return false;
+const markGone = (store: Store, seen: StatusRecord, reason: string, by: string): Promise<boolean> =>
+  store.withTask(seen.slug, async (section) => {
+    const now = section.status;
+    if (!now || now.fence !== seen.fence || now.run_id !== seen.run_id || !LIVE_STATES.includes(now.state)) return false;
     if (deriveDispatchState(now) !== 'worker_gone') return false;
     section.assertHeld();
-    writeStatus(paths.status, endRun(now, { state: 'worker_gone', outcome: 'worker_gone', reason }));
-    appendHistory(paths.history, {
+    await section.write(endRun(now, { state: 'worker_gone', outcome: 'worker_gone', reason }));
+    section.history({
       event: HISTORY_EVENTS.reaped,
-      slug: paths.slug,
       run_id: now.run_id,
       fence: now.fence,
       from: now.state,
@@ -98,8 +92,9 @@ const stopSignalsOf = async (status: StatusRecord): Promise<NodeJS.Signals[]> =>
  * and, with killOrphans, stops its processes, checks none is left and marks it
  * worker_gone. Returns one record per change (what would change, under dryRun).
  */
-export const reapSlug = async (stateDir: string, slug: string, options: ReapOptions): Promise<ReapRecord[]> => {
-  const paths = slugPaths(stateDir, slug);
+export const reapSlug = async (store: Store, stateDir: string, slug: string, options: ReapOptions, notes: HousekeepingNote[] = []): Promise<ReapRecord[]> => {
+  validateSlug(slug);
+  const log = runLogPath(stateDir, slug);
   const by = options.by ?? 'worker-reap';
   const records: ReapRecord[] = [];
   const record = (status: StatusRecord | undefined, action: ReapRecord['action'], from: string | null, to: string | null, reason: string) => {
@@ -117,28 +112,22 @@ export const reapSlug = async (stateDir: string, slug: string, options: ReapOpti
     });
   };
 
-  const lockAge = staleLockAge(paths.lock);
-  if (lockAge !== undefined && (options.dryRun || (await clearStaleLock(paths.lock)))) {
-    record(undefined, 'stale_lock_removed', null, null, `lock ${paths.lock} was left by a dead holder (untouched for ${Math.round(lockAge / 1000)} s)`);
-  }
+  for (const note of notes) record(undefined, note.action, null, null, note.reason);
 
-  const status = readStatusIfExists(paths.status);
+  const status = await store.readStatus(slug);
   if (!status) {
     if (options.missingOk || records.length > 0) return records;
-    readStatus(paths.status); // throws status_missing, naming the file
-    return records;
+    throw new StatusFileError(store.statusName(slug), 'does not exist', 'status_missing');
   }
-  // Housekeeping, not a change to report: junk and long-superseded fence files go.
-  if (!options.dryRun && options.fences?.length) sweepFences(stateDir, options.fences, status.fence);
   if (!LIVE_STATES.includes(status.state)) return records;
 
   const state = deriveDispatchState(status);
   const note = followupNote(status);
   if (state === 'worker_gone') {
     const reason = deathReason(status) + note;
-    if (options.dryRun || (await markGone(paths, status, reason, by))) {
+    if (options.dryRun || (await markGone(store, status, reason, by))) {
       record(status, 'marked_worker_gone', status.state, 'worker_gone', reason);
-      if (!options.dryRun) fireHook(options.onEvent, 'worker_gone', { run_id: status.run_id, reason, by }, { log: paths.log, history: paths.history, slug });
+      if (!options.dryRun) fireHook(options.onEvent, 'worker_gone', { run_id: status.run_id, reason, by }, { log, slug, store });
     }
   } else if (state === 'orphaned') {
     const worker = status.worker ? `worker ${status.worker.pid}` : 'a process carrying its run token';
@@ -150,9 +139,9 @@ export const reapSlug = async (stateDir: string, slug: string, options: ReapOpti
       const stopped = await stopRun({ worker: status.worker, token: status.token, owner: status.owner }, { graceMs: options.graceMs, firstSignals: await stopSignalsOf(status) });
       const how = stopped.killed ? 'killed (SIGKILL after the grace period)' : 'stopped';
       const reason = `orphaned ${worker} ${how} by ${by} --kill-orphans; its process group is empty${note}`;
-      if (await markGone(paths, status, reason, by)) {
+      if (await markGone(store, status, reason, by)) {
         record(status, 'orphan_killed', status.state, 'worker_gone', reason);
-        fireHook(options.onEvent, 'worker_gone', { run_id: status.run_id, reason, by }, { log: paths.log, history: paths.history, slug });
+        fireHook(options.onEvent, 'worker_gone', { run_id: status.run_id, reason, by }, { log, slug, store });
       }
       else record(status, 'orphan_killed', status.state, null, `orphaned ${worker} ${how}; the status had moved on meanwhile and was left as it is`);
     }

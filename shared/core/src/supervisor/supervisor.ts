@@ -1,12 +1,10 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { HISTORY_EVENTS } from '../history/events.js';
-import { appendHistory } from '../history/append-history.js';
-import { readHistory } from '../history/read-history.js';
 import { newId, newToken } from '../ids/new-id.js';
 import { selfIdentity } from '../liveness/identity.js';
 import { stopRun } from '../liveness/stop-run.js';
-import { slugPaths, type SlugPaths } from '../paths/state-paths.js';
+import { runLogPath } from '../paths/state-paths.js';
+import type { Store } from '../store/store.js';
 import { endRun } from '../status/end-run.js';
 import { freshRunFields } from '../status/fresh-run.js';
 import type { LimitState, RunSpec, StatusRecord } from '../status/schema.js';
@@ -17,20 +15,18 @@ import { getAdapter } from '../workers/registry.js';
 import type { Observation, RunEnd, StopCause, StreamParser, WorkerAdapter } from '../workers/types.js';
 import { LogFollower } from './log-follower.js';
 import { runHeader } from '../watch/log-header.js';
-import { updateOwnedStatus } from './owned-status.js';
 import { Serial } from './serial.js';
 import { spawnWorker } from './spawn-worker.js';
 import { startRunLimits } from './run-limits.js';
 import { handOff, type HandOff, type NextRun } from './hand-off.js';
 import { fireHook } from '../hooks/event-hook.js';
-import { clearLimit, recordLimit } from '../limits/account-limits.js';
 import { limitWaitMs } from '../workers/limit-wait.js';
 import { runAccount } from '../workers/run-account.js';
-import { watchPath, type Watch } from '../fsx/watch-path.js';
+import { watchRequests, type RequestWatch } from './watch-requests.js';
 import { faultPoint } from '../faults/fault-point.js';
 import { prepareRunWorktree, type RunWorktree } from '../worktree/prepare-run-worktree.js';
 import type { WorktreeSetup } from '../worktree/worktree-setup.js';
-import { appendStateFile, readStateFile } from '../fsx/safe-open.js';
+import { appendStateFile } from '../fsx/safe-open.js';
 import { logRotateBytes, rotateLogIfLarge } from './rotate-log.js';
 
 // TASK_MANAGER_LIMIT_BACKOFF_SECONDS' default, for a spec claimed before it existed.
@@ -60,7 +56,8 @@ interface OutputCut {
  * critical section — takes the next queued follow-up or releases the task.
  */
 export class Supervisor {
-  readonly paths: SlugPaths;
+  /** The run's log: a local file, whatever the store. */
+  readonly log: string;
   private readonly serial = new Serial();
   private spec!: RunSpec;
   private adapter!: WorkerAdapter;
@@ -68,28 +65,46 @@ export class Supervisor {
   private shuttingDown = false;
   /** What the task's runs have cost so far (the status's cost_total_usd). */
   private costTotal = 0;
-  private watcher: Watch | undefined;
+  private watcher: RequestWatch | undefined;
 
   constructor(
+    private readonly store: Store,
     private readonly stateDir: string,
     readonly slug: string,
     private readonly fence: number,
   ) {
-    this.paths = slugPaths(stateDir, slug);
+    this.log = runLogPath(stateDir, slug);
   }
 
-  private update(change: (s: StatusRecord) => StatusRecord | StatusRecord[] | undefined): Promise<StatusRecord> {
-    return this.serial.run(() => updateOwnedStatus(this.paths, this.fence, change));
+  /**
+   * Read, check the fence, change, write — in the task's critical section, one at a time
+   * (the process never contends with itself). A supervisor whose fence is no longer the
+   * task's writes nothing (FenceLostError). Several records are written in order under
+   * one hold (a run's end, then the next run's start), so nobody sees the gap between.
+   */
+  private update(
+    change: (s: StatusRecord) => StatusRecord | StatusRecord[] | undefined,
+    events: () => { event: string; fields: Record<string, unknown> }[] = () => [],
+  ): Promise<StatusRecord> {
+    return this.serial.run(() =>
+      this.store.withOwnedTask(this.slug, this.fence, async (section) => {
+        let status = section.status;
+        const next = change(status);
+        for (const record of next === undefined ? [] : Array.isArray(next) ? next : [next]) status = await section.write(record);
+        for (const { event, fields } of events()) section.history({ event, ...fields });
+        return status;
+      }),
+    );
   }
 
-  private history(event: string, fields: Record<string, unknown>): void {
-    appendHistory(this.paths.history, { event, slug: this.slug, ...fields });
+  private history(event: string, fields: Record<string, unknown>): Promise<void> {
+    return this.store.appendHistory(this.slug, { event, ...fields });
   }
 
   /** A note of ours in the task's log; never fatal (the log may have been refused). */
   private logNote(text: string): void {
     try {
-      appendStateFile(this.paths.log, text);
+      appendStateFile(this.log, text);
     } catch (error) {
       process.stderr.write(`task-manager supervisor: ${(error as Error).message}\n`);
     }
@@ -114,11 +129,11 @@ export class Supervisor {
     this.spec = claimed.spec as RunSpec;
     this.costTotal = claimed.cost_total_usd ?? 0;
     this.adapter = getAdapter(this.spec.worker);
-    this.watchStatus();
+    this.watcher = watchRequests(this.store, this.slug, () => this.checkRequests());
     let setup: WorktreeSetup;
     try {
       const { ensureWorktree } = await import('../worktree/ensure-worktree.js');
-      setup = await ensureWorktree({ ...this.spec, stateDir: this.stateDir, log: this.paths.log });
+      setup = await ensureWorktree({ ...this.spec, stateDir: this.stateDir, log: this.log });
     } catch (error) {
       await this.endWithoutRun(claimed, 'failed', 'start_failed', (error as Error).message);
       return;
@@ -140,7 +155,7 @@ export class Supervisor {
         // Each run starts on the task's branch, or not at all (worktree/prepare-run-worktree.ts).
         let at: RunWorktree;
         try {
-          at = await prepareRunWorktree(this.spec, this.paths.log);
+          at = await prepareRunWorktree(this.spec, this.log);
         } catch (error) {
           await this.endWithoutRun(await this.update(() => undefined), 'failed', 'start_failed', (error as Error).message);
           return;
@@ -167,9 +182,13 @@ export class Supervisor {
 
   /** Records a chain that ended before its run could start, and releases the task. */
   private async endWithoutRun(status: StatusRecord, state: 'failed' | 'interrupted', outcome: 'start_failed' | 'interrupted' | 'error', reason: string) {
-    await this.update((s) => endRun(s, { state, outcome, reason }));
-    this.history(HISTORY_EVENTS.runEnded, { run_id: status.run_id, state, outcome, reason, duration_ms: 0 });
-    this.history(HISTORY_EVENTS.released, { run_id: status.run_id, followups_pending: status.followups.length });
+    await this.update(
+      (s) => endRun(s, { state, outcome, reason }),
+      () => [
+        { event: HISTORY_EVENTS.runEnded, fields: { run_id: status.run_id, state, outcome, reason, duration_ms: 0 } },
+        { event: HISTORY_EVENTS.released, fields: { run_id: status.run_id, followups_pending: status.followups.length } },
+      ],
+    );
     this.watcher?.close();
   }
 
@@ -200,29 +219,29 @@ export class Supervisor {
     }));
     // Logs are never left to grow without end: a large one is moved to .log.1 here.
     try {
-      rotateLogIfLarge(this.paths.log, logRotateBytes());
+      rotateLogIfLarge(this.log, logRotateBytes());
     } catch (error) {
-      process.stderr.write(`task-manager supervisor: cannot rotate ${this.paths.log}: ${(error as Error).message}\n`);
+      process.stderr.write(`task-manager supervisor: cannot rotate ${this.log}: ${(error as Error).message}\n`);
     }
     // A blank line between runs, never before the first one.
-    const gap = fs.statSync(this.paths.log, { throwIfNoEntry: false })?.size ? '\n' : '';
+    const gap = fs.statSync(this.log, { throwIfNoEntry: false })?.size ? '\n' : '';
     // Through the safe opener: never through a link, and a log deleted meanwhile is
     // created again owner-only.
     appendStateFile(
-      this.paths.log,
+      this.log,
       `${gap}${runHeader({ runId: next.runId, slug: this.slug, attempt: starting.attempt, worker: this.spec.worker, at: starting.started_at as string, followupId: next.followupId, prompt: next.prompt })}\n`,
     );
     faultPoint('supervisor-before-spawn');
     const parser = this.adapter.parser();
-    const follower = new LogFollower(this.paths.log, (line) => this.onLine(parser, line), () => this.onOutput());
+    const follower = new LogFollower(this.log, (line) => this.onLine(parser, line), () => this.onOutput());
     const started = monotonicMs();
     this.lastOutputIso = null;
     this.lastLine = undefined;
     this.active = { runId: next.runId, token: next.token, worker: null };
-    const spawned = spawnWorker(invocation, { cwd: this.spec.worktree, log: this.paths.log, slug: this.slug, runId: next.runId, token: next.token });
+    const spawned = spawnWorker(invocation, { cwd: this.spec.worktree, log: this.log, slug: this.slug, runId: next.runId, token: next.token });
     faultPoint('supervisor-spawned');
     this.active.worker = spawned.identity ?? null;
-    this.history(HISTORY_EVENTS.runStarted, {
+    await this.history(HISTORY_EVENTS.runStarted, {
       run_id: next.runId,
       attempt: starting.attempt,
       argv: [invocation.file, ...invocation.args],
@@ -241,10 +260,10 @@ export class Supervisor {
     faultPoint('supervisor-running');
     if (this.shuttingDown) void this.stopActive('shutdown');
     // A stop or interrupt that arrived while this run was starting.
-    this.checkRequests();
+    void this.checkRequests();
     this.lastOutputMono = monotonicMs();
     const limits = startRunLimits({
-      log: this.paths.log,
+      log: this.log,
       poll: () => follower.pump(),
       lastOutput: () => this.lastOutputMono,
       startedMono: started,
@@ -303,7 +322,7 @@ export class Supervisor {
     const runId = this.active?.runId;
     if (id && id !== this.seenSession && runId) {
       this.seenSession = id;
-      this.history(HISTORY_EVENTS.sessionSeen, { run_id: runId, session_id: id });
+      void this.history(HISTORY_EVENTS.sessionSeen, { run_id: runId, session_id: id }).catch((error) => this.logNote(`task-manager: cannot record the session: ${(error as Error).message}\n`));
       void this.update((s) => (s.run_id === runId && s.session_id !== id ? { ...s, session_id: id } : undefined)).catch(() => undefined);
     }
   }
@@ -320,32 +339,29 @@ export class Supervisor {
 
   /**
    * dispatch-continue --interrupt sets interrupt_requested, dispatch-stop sets
-   * stop_requested, each naming the run; the supervisor sees them through the file.
+   * stop_requested, each naming the run; the supervisor sees them through the store.
    */
-  private checkRequests(): void {
+  private async checkRequests(): Promise<void> {
     const active = this.active;
     if (!active || active.stopping) return;
+    let raw: StatusRecord | undefined;
     try {
-      const raw = JSON.parse(readStateFile(this.paths.status) ?? 'null') as StatusRecord;
-      if (raw.stop_requested && raw.stop_requested === active.runId) {
-        void this.stopActive('stop');
-      } else if (raw.interrupt_requested && raw.run_id === active.runId) {
-        const followup = raw.followups?.find((f) => f.id === raw.interrupt_requested);
-        void this.stopActive('interrupt', followup?.grace_ms ?? this.spec.grace_ms);
-      }
+      raw = await this.store.readStatus(this.slug);
     } catch {
-      // A damaged file is reported by the next locked update.
+      return; // a damaged status is reported by the next locked update
     }
-  }
-
-  private watchStatus(): void {
-    const name = path.basename(this.paths.status);
-    this.watcher = watchPath(this.stateDir, () => this.checkRequests(), { names: (file) => file === name, pollMs: 1000, unref: true });
+    if (!raw || this.active !== active || active.stopping) return;
+    if (raw.stop_requested && raw.stop_requested === active.runId) {
+      void this.stopActive('stop');
+    } else if (raw.interrupt_requested && raw.run_id === active.runId) {
+      const followup = raw.followups?.find((f) => f.id === raw.interrupt_requested);
+      void this.stopActive('interrupt', followup?.grace_ms ?? this.spec.grace_ms);
+    }
   }
 
   /** The operator's hook (--on-event): a run ended (stopped, limited), the next follow-up started. */
   private tell(ended: StatusRecord, run: NextRun, next: NextRun | undefined): void {
-    const files = { log: this.paths.log, history: this.paths.history, slug: this.slug };
+    const files = { log: this.log, slug: this.slug, store: this.store };
     const hook = this.spec.on_event;
     const fields = { run_id: run.runId, state: ended.state, outcome: ended.outcome, reason: ended.reason, exit_code: ended.exit_code, cost_usd: ended.cost_usd, followup_id: run.followupId };
     fireHook(hook, 'run_ended', fields, files);
@@ -369,10 +385,10 @@ export class Supervisor {
   private async afterAccount(ended: StatusRecord, runId: string, ok: boolean): Promise<void> {
     try {
       if (ended.limit && ended.outcome === 'limited') {
-        await recordLimit(this.stateDir, ended.limit.account, { worker: this.spec.worker, slug: this.slug, kind: ended.limit.kind, wait_ms: ended.limit.wait_ms });
-        this.history(HISTORY_EVENTS.limited, { run_id: runId, kind: ended.limit.kind, resets_at: ended.limit.resets_at, account: ended.limit.account, streak: ended.limit.streak });
+        await this.store.recordLimit(ended.limit.account, { worker: this.spec.worker, slug: this.slug, kind: ended.limit.kind, wait_ms: ended.limit.wait_ms });
+        await this.history(HISTORY_EVENTS.limited, { run_id: runId, kind: ended.limit.kind, resets_at: ended.limit.resets_at, account: ended.limit.account, streak: ended.limit.streak });
       } else if (ok) {
-        await clearLimit(this.stateDir, runAccount(this.spec, process.env));
+        await this.store.clearLimit(runAccount(this.spec, process.env));
       }
     } catch (error) {
       this.logNote(`task-manager: cannot record the account limit: ${(error as Error).message}\n`);
@@ -382,6 +398,8 @@ export class Supervisor {
   /** Records the run's end; then the next follow-up, or the release of the task. */
   private async afterRun(run: NextRun, end: RunEnd, durationMs: number, cut: OutputCut): Promise<NextRun | undefined> {
     const verdict = judgeRun(this.adapter, end, { stallMs: this.spec.stall_ms, maxRunMs: this.spec.max_run_ms });
+    // The recap of a forgotten session is built from history, read before the section.
+    const history = verdict.outcome === 'session_not_found' ? (await this.store.readHistory(this.slug)).records : [];
     let decided!: HandOff;
     await this.update((status) => {
       decided = handOff({
@@ -397,14 +415,13 @@ export class Supervisor {
         lastOutputIso: this.lastOutputIso,
         now: nowIso(),
         limitState: (s) => this.limitState(end.observed, s),
-        recapPrompt: () => buildRecapPrompt(readHistory(this.paths.history).records, run.prompt),
+        recapPrompt: () => buildRecapPrompt(history, run.prompt),
         newRun: () => ({ runId: newId('r'), token: newToken() }),
         newFollowupId: () => newId('f'),
       });
       return decided.writes;
-    });
-    // History right after the lock: the decision is written; the story follows it at once.
-    for (const { event, fields } of decided.events) this.history(event, fields);
+    }, () => decided.events);
+    // The decision and its story were recorded together, in the section.
     faultPoint('supervisor-handoff');
     const { ended, next } = decided;
     this.costTotal = ended.cost_total_usd ?? this.costTotal;

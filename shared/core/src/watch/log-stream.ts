@@ -3,7 +3,8 @@ import path from 'node:path';
 import { BadInputError } from '../errors/errors.js';
 import { watchPath } from '../fsx/watch-path.js';
 import type { ErrorRecord } from '../ndjson/error-record.js';
-import { slugPaths } from '../paths/state-paths.js';
+import { runLogPath } from '../paths/state-paths.js';
+import type { Store } from '../store/store.js';
 import { parseRunHeader } from './log-header.js';
 import { LogReader, type LogLine } from './log-reader.js';
 import { readSnapshot } from './read-snapshot.js';
@@ -59,13 +60,14 @@ const findRun = (file: string, runId: string | undefined): { start: number | und
  * yet, the start if there is none); a run id starts at its header and ends at the next
  * run's, which also ends a follow.
  */
-export const streamLog = async (stateDir: string, slug: string, options: LogStreamOptions): Promise<LogStreamEnd> => {
-  const paths = slugPaths(stateDir, slug);
+export const streamLog = async (store: Store, stateDir: string, slug: string, options: LogStreamOptions): Promise<LogStreamEnd> => {
+  const paths = { log: runLogPath(stateDir, slug) };
   const following = options.follow || options.untilDone;
-  if (!fs.existsSync(paths.log) && !(following && fs.existsSync(paths.status))) {
+  let last = await readSnapshot(store, stateDir, slug);
+  const hasStatus = last.type === 'status' || last.code !== 'status_missing';
+  if (!fs.existsSync(paths.log) && !(following && hasStatus)) {
     throw new BadInputError(`no log for ${slug} (${paths.log} does not exist): was it dispatched?`, 'log_missing', { slug });
   }
-  let last = readSnapshot(stateDir, slug);
   const oneRun = options.run !== 'current' && options.run !== 'all';
   let start = 0;
   let section: 'before' | 'in' | 'after' = 'in';
@@ -131,6 +133,7 @@ export const streamLog = async (stateDir: string, slug: string, options: LogStre
       let stopped = false;
       const finish = () => {
         watch.close();
+        statusWatch.close();
         resolve();
       };
       // Never stops under a drain that is still reading.
@@ -149,7 +152,7 @@ export const streamLog = async (stateDir: string, slug: string, options: LogStre
           try {
             do {
               again = false;
-              if (options.untilDone) last = readSnapshot(stateDir, slug);
+              if (options.untilDone) last = await readSnapshot(store, stateDir, slug);
               const done = options.untilDone && (last.type === 'error' || last.done);
               await drain(done);
               if (done || options.closed() || section === 'after') stopped = true;
@@ -162,8 +165,12 @@ export const streamLog = async (stateDir: string, slug: string, options: LogStre
           if (stopped) finish();
         })();
       };
-      const names = new Set([path.basename(paths.log), path.basename(paths.status)]);
-      const watch = watchPath(stateDir, poke, { names: (name) => names.has(name), pollMs: 1000 });
+      // The log is a local file; the status comes from the store.
+      const name = path.basename(paths.log);
+      const watch = watchPath(stateDir, poke, { names: (file) => file === name, pollMs: 1000 });
+      const statusWatch = store.watch((change) => {
+        if (change.slug === undefined || change.slug === slug) poke();
+      }, { pollMs: 1000, onPoll: () => undefined, unref: true });
       options.signal.addEventListener('abort', stop, { once: true });
       if (options.signal.aborted) stop();
       else poke();

@@ -1,0 +1,75 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { watchPath } from '../fsx/watch-path.js';
+import { slugOfStatusFile } from '../paths/state-paths.js';
+import type { StoreChange, StoreWatch, StoreWatchOptions } from './store.js';
+
+/** A full stat-only rescan every this many polls: covers file systems whose events are lost. */
+const RESCAN_POLLS = 15;
+
+const signature = (file: string): string => {
+  try {
+    const s = fs.statSync(file, { throwIfNoEntry: false });
+    return s ? `${s.ino}:${s.size}:${s.mtimeMs}` : 'none';
+  } catch {
+    return 'unreadable';
+  }
+};
+
+/**
+ * Status changes in a state directory: fs.watch names the status file (every write is a
+ * rename into place), and only that task is reported. When the kernel does not say
+ * which file, when no watch runs (no directory yet), and every RESCAN_POLLS polls, the
+ * status files are stat-ed and the ones whose inode, size or mtime moved are reported.
+ */
+export const watchStatusFiles = (stateDir: string, onChange: (change: StoreChange) => void, options: StoreWatchOptions): StoreWatch => {
+  const seen = new Map<string, string>();
+  const rescan = () => {
+    let names: string[];
+    try {
+      names = fs.readdirSync(stateDir);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const slug = slugOfStatusFile(name);
+      if (slug === undefined) continue;
+      const now = signature(path.join(stateDir, name));
+      if (seen.get(slug) === now) continue;
+      seen.set(slug, now);
+      onChange({ slug });
+    }
+  };
+  let polls = 0;
+  let blind = false;
+  const watch = watchPath(
+    stateDir,
+    (name) => {
+      const slug = name === undefined ? undefined : slugOfStatusFile(name);
+      if (slug === undefined) rescan();
+      else onChange({ slug });
+    },
+    {
+      names: (name) => slugOfStatusFile(name) !== undefined,
+      pollMs: options.pollMs,
+      unref: options.unref,
+      onPoll: () => {
+        polls += 1;
+        if (blind || !watch.watching || polls % RESCAN_POLLS === 0) rescan();
+        blind = !watch.watching;
+        options.onPoll?.();
+      },
+    },
+  );
+  blind = !watch.watching;
+  // The first rescan only learns the signatures, so the periodic one reports real moves.
+  try {
+    for (const name of fs.readdirSync(stateDir)) {
+      const slug = slugOfStatusFile(name);
+      if (slug !== undefined) seen.set(slug, signature(path.join(stateDir, name)));
+    }
+  } catch {
+    // No directory yet: the poll rescans until it exists.
+  }
+  return { close: () => watch.close() };
+};
