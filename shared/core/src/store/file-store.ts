@@ -67,7 +67,11 @@ export class FileStore implements Store {
           return writeStatus(paths.status, record);
         },
         takeFence: async () => {
-          const n = nextFence(paths, status?.fence ?? 0);
+          // Read again: a holder frozen past the stale time (its lock taken over) must
+          // see the claim made meanwhile, not count from the status it read before.
+          const current = readStatusIfExists(paths.status);
+          if ((current?.fence ?? 0) !== (status?.fence ?? 0)) return undefined;
+          const n = nextFence(paths, current?.fence ?? 0);
           held.assertHeld();
           if (n === undefined || !takeFence(paths, n) || fenceSuperseded(paths, n)) return undefined;
           fence = n;

@@ -1,24 +1,18 @@
-import fs from 'node:fs';
 import { HISTORY_EVENTS } from '../history/events.js';
 import { newId, newToken } from '../ids/new-id.js';
 import { selfIdentity } from '../liveness/identity.js';
-import { stopRun } from '../liveness/stop-run.js';
 import { runLogPath } from '../paths/state-paths.js';
 import type { Store } from '../store/store.js';
 import { endRun } from '../status/end-run.js';
-import { freshRunFields } from '../status/fresh-run.js';
 import type { LimitState, RunSpec, StatusRecord } from '../status/schema.js';
-import { monotonicMs, nowIso, nowMs } from '../time/clock.js';
+import { nowIso, nowMs } from '../time/clock.js';
 import { judgeRun } from '../workers/judge-run.js';
 import { buildRecapPrompt } from '../workers/recap-prompt.js';
 import { getAdapter } from '../workers/registry.js';
-import type { Observation, RunEnd, StopCause, StreamParser, WorkerAdapter } from '../workers/types.js';
-import { LogFollower } from './log-follower.js';
-import { runHeader } from '../watch/log-header.js';
+import type { Observation, StopCause, WorkerAdapter } from '../workers/types.js';
 import { Serial } from './serial.js';
-import { spawnWorker } from './spawn-worker.js';
-import { startRunLimits } from './run-limits.js';
 import { handOff, type HandOff, type NextRun } from './hand-off.js';
+import { OneRun, type RunResult } from './one-run.js';
 import { fireHook } from '../hooks/event-hook.js';
 import { limitWaitMs } from '../workers/limit-wait.js';
 import { runAccount } from '../workers/run-account.js';
@@ -27,28 +21,9 @@ import { faultPoint } from '../faults/fault-point.js';
 import { prepareRunWorktree, type RunWorktree } from '../worktree/prepare-run-worktree.js';
 import type { WorktreeSetup } from '../worktree/worktree-setup.js';
 import { appendStateFile } from '../fsx/safe-open.js';
-import { logRotateBytes, rotateLogIfLarge } from './rotate-log.js';
 
 // TASK_MANAGER_LIMIT_BACKOFF_SECONDS' default, for a spec claimed before it existed.
 const DEFAULT_LIMIT_BACKOFF_MS = 900_000;
-
-
-interface ActiveRun {
-  runId: string;
-  token: string;
-  worker: StatusRecord['worker'];
-  stopBy?: StopCause;
-  stopping?: Promise<unknown>;
-}
-
-// Output heartbeats (last_output_at) are written at most this often.
-const OUTPUT_WRITE_INTERVAL_MS = 1000;
-
-/** What the run left in the log that the parser did not see whole. */
-interface OutputCut {
-  lines: number;
-  bytes: number;
-}
 
 /**
  * Owns one task for a chain of runs: starts each run's worker, follows its output,
@@ -61,11 +36,12 @@ export class Supervisor {
   private readonly serial = new Serial();
   private spec!: RunSpec;
   private adapter!: WorkerAdapter;
-  private active: ActiveRun | undefined;
+  private active: OneRun | undefined;
   private shuttingDown = false;
   /** What the task's runs have cost so far (the status's cost_total_usd). */
   private costTotal = 0;
   private watcher: RequestWatch | undefined;
+  private readonly session: { seen?: string } = {};
 
   constructor(
     private readonly store: Store,
@@ -160,8 +136,32 @@ export class Supervisor {
           await this.endWithoutRun(await this.update(() => undefined), 'failed', 'start_failed', (error as Error).message);
           return;
         }
-        const { end, durationMs, cut } = await this.runOnce(next, { ...at, worktree_setup: setup });
-        next = await this.afterRun(next, end, durationMs, cut);
+        const run = new OneRun(
+          {
+            slug: this.slug,
+            log: this.log,
+            spec: this.spec,
+            adapter: this.adapter,
+            costTotal: this.costTotal,
+            update: (change) => this.update(change),
+            history: (event, fields) => this.history(event, fields),
+            note: (text) => this.logNote(text),
+            session: this.session,
+            started: () => {
+              if (this.shuttingDown) void run.stop('shutdown');
+              void this.checkRequests();
+            },
+          },
+          next,
+        );
+        this.active = run;
+        let result: RunResult;
+        try {
+          result = await run.execute({ ...at, worktree_setup: setup });
+        } finally {
+          this.active = undefined;
+        }
+        next = await this.afterRun(next, result);
       }
     } finally {
       this.watcher?.close();
@@ -192,149 +192,8 @@ export class Supervisor {
     this.watcher?.close();
   }
 
-  private async runOnce(next: NextRun, worktree: RunWorktree & { worktree_setup: WorktreeSetup }): Promise<{ end: RunEnd; durationMs: number; cut: OutputCut }> {
-    const invocation = this.adapter.invocation({
-      prompt: next.prompt,
-      worktree: this.spec.worktree,
-      slug: this.slug,
-      resumeSessionId: next.resumeSessionId,
-      workerCmd: this.spec.worker_cmd,
-      maxTurns: this.spec.max_turns ?? null,
-      // What is left of the budget: an agent that counts its own cost (claude) stops there.
-      maxBudgetUsd: this.spec.max_cost_usd != null ? Math.max(0.01, this.spec.max_cost_usd - this.costTotal) : null,
-    });
-    const expectedSession = invocation.sessionId ?? next.resumeSessionId ?? null;
-    const starting = await this.update((s) => ({
-      ...s,
-      state: 'starting',
-      run_id: next.runId,
-      token: next.token,
-      attempt: s.attempt + 1,
-      prompt: next.prompt,
-      followup_id: next.followupId,
-      session_id: expectedSession ?? s.session_id,
-      ...freshRunFields(),
-      ...worktree,
-      started_at: nowIso(),
-    }));
-    // Logs are never left to grow without end: a large one is moved to .log.1 here.
-    try {
-      rotateLogIfLarge(this.log, logRotateBytes());
-    } catch (error) {
-      process.stderr.write(`task-manager supervisor: cannot rotate ${this.log}: ${(error as Error).message}\n`);
-    }
-    // A blank line between runs, never before the first one.
-    const gap = fs.statSync(this.log, { throwIfNoEntry: false })?.size ? '\n' : '';
-    // Through the safe opener: never through a link, and a log deleted meanwhile is
-    // created again owner-only.
-    appendStateFile(
-      this.log,
-      `${gap}${runHeader({ runId: next.runId, slug: this.slug, attempt: starting.attempt, worker: this.spec.worker, at: starting.started_at as string, followupId: next.followupId, prompt: next.prompt })}\n`,
-    );
-    faultPoint('supervisor-before-spawn');
-    const parser = this.adapter.parser();
-    const follower = new LogFollower(this.log, (line) => this.onLine(parser, line), () => this.onOutput());
-    const started = monotonicMs();
-    this.lastOutputIso = null;
-    this.lastLine = undefined;
-    this.active = { runId: next.runId, token: next.token, worker: null };
-    const spawned = spawnWorker(invocation, { cwd: this.spec.worktree, log: this.log, slug: this.slug, runId: next.runId, token: next.token });
-    faultPoint('supervisor-spawned');
-    this.active.worker = spawned.identity ?? null;
-    await this.history(HISTORY_EVENTS.runStarted, {
-      run_id: next.runId,
-      attempt: starting.attempt,
-      argv: [invocation.file, ...invocation.args],
-      cwd: this.spec.worktree,
-      branch: worktree.branch,
-      base_commit: worktree.base_commit,
-      worker: this.spec.worker,
-      pid: spawned.identity?.pid ?? null,
-      session_id: expectedSession,
-      resume_session_id: next.resumeSessionId,
-      followup_id: next.followupId,
-    });
-    if (spawned.identity) {
-      await this.update((s) => ({ ...s, state: 'running', worker: spawned.identity ?? null }));
-    }
-    faultPoint('supervisor-running');
-    if (this.shuttingDown) void this.stopActive('shutdown');
-    // A stop or interrupt that arrived while this run was starting.
-    void this.checkRequests();
-    this.lastOutputMono = monotonicMs();
-    const limits = startRunLimits({
-      log: this.log,
-      poll: () => follower.pump(),
-      lastOutput: () => this.lastOutputMono,
-      startedMono: started,
-      stallMs: this.spec.stall_ms,
-      maxRunMs: this.spec.max_run_ms,
-      onStall: () => void this.stopActive('stall'),
-      onTimeout: () => void this.stopActive('timeout'),
-    });
-    let exit;
-    try {
-      exit = await spawned.exited;
-    } finally {
-      limits.stop();
-    }
-    // Whatever the worker left behind in its group (or under its token) goes too:
-    // the next run must not start beside it.
-    const active = this.active;
-    await active.stopping;
-    await stopRun({ worker: active.worker, token: active.token }, { graceMs: this.spec.grace_ms, firstSignals: this.adapter.stopSignals }).catch(
-      (error) => this.logNote(`task-manager: ${(error as Error).message}\n`),
-    );
-    follower.close();
-    this.active = undefined;
-    const end: RunEnd = { exitCode: exit.exitCode, signal: exit.signal, observed: parser.observed, stoppedBy: active.stopBy, spawnError: exit.spawnError, lastLine: this.lastLine };
-    return { end, durationMs: Math.round(monotonicMs() - started), cut: { ...follower.cut } };
-  }
-
-  private lastOutputWrite = 0;
-  private outputWritePending: NodeJS.Timeout | undefined;
-  private lastOutputMono = monotonicMs();
-  /** Wall time of the current run's last output, written with the run's end. */
-  private lastOutputIso: string | null = null;
-  private seenSession: string | undefined;
-  /** The current run's last line of plain output (not an agent event), for the failure reason. */
-  private lastLine: string | undefined;
-
-  private onOutput(): void {
-    this.lastOutputMono = monotonicMs();
-    this.lastOutputIso = nowIso();
-    if (this.outputWritePending) return;
-    const wait = Math.max(0, this.lastOutputWrite + OUTPUT_WRITE_INTERVAL_MS - Date.now());
-    this.outputWritePending = setTimeout(() => {
-      this.outputWritePending = undefined;
-      this.lastOutputWrite = Date.now();
-      const runId = this.active?.runId;
-      if (!runId) return;
-      void this.update((s) => (s.run_id === runId ? { ...s, last_output_at: nowIso() } : undefined)).catch(() => undefined);
-    }, wait);
-  }
-
-  private onLine(parser: StreamParser, line: string): void {
-    parser.line(line);
-    const text = line.trim();
-    if (text !== '' && !text.startsWith('{')) this.lastLine = text.length > 300 ? `${text.slice(0, 300)}...` : text;
-    const id = parser.observed.sessionId;
-    const runId = this.active?.runId;
-    if (id && id !== this.seenSession && runId) {
-      this.seenSession = id;
-      void this.history(HISTORY_EVENTS.sessionSeen, { run_id: runId, session_id: id }).catch((error) => this.logNote(`task-manager: cannot record the session: ${(error as Error).message}\n`));
-      void this.update((s) => (s.run_id === runId && s.session_id !== id ? { ...s, session_id: id } : undefined)).catch(() => undefined);
-    }
-  }
-
   private stopActive(cause: StopCause, graceMs?: number): Promise<unknown> {
-    const active = this.active;
-    if (!active || active.stopping) return active?.stopping ?? Promise.resolve();
-    active.stopBy = cause;
-    active.stopping = stopRun({ worker: active.worker, token: active.token }, { graceMs: graceMs ?? this.spec.grace_ms, firstSignals: this.adapter.stopSignals }).catch(
-      (error) => this.logNote(`task-manager: ${(error as Error).message}\n`),
-    );
-    return active.stopping;
+    return this.active?.stop(cause, graceMs) ?? Promise.resolve();
   }
 
   /**
@@ -343,14 +202,14 @@ export class Supervisor {
    */
   private async checkRequests(): Promise<void> {
     const active = this.active;
-    if (!active || active.stopping) return;
+    if (!active || active.isStopping) return;
     let raw: StatusRecord | undefined;
     try {
       raw = await this.store.readStatus(this.slug);
     } catch {
       return; // a damaged status is reported by the next locked update
     }
-    if (!raw || this.active !== active || active.stopping) return;
+    if (!raw || this.active !== active || active.isStopping) return;
     if (raw.stop_requested && raw.stop_requested === active.runId) {
       void this.stopActive('stop');
     } else if (raw.interrupt_requested && raw.run_id === active.runId) {
@@ -396,7 +255,7 @@ export class Supervisor {
   }
 
   /** Records the run's end; then the next follow-up, or the release of the task. */
-  private async afterRun(run: NextRun, end: RunEnd, durationMs: number, cut: OutputCut): Promise<NextRun | undefined> {
+  private async afterRun(run: NextRun, { end, durationMs, cut, lastOutputIso }: RunResult): Promise<NextRun | undefined> {
     const verdict = judgeRun(this.adapter, end, { stallMs: this.spec.stall_ms, maxRunMs: this.spec.max_run_ms });
     // The recap of a forgotten session is built from history, read before the section.
     const history = verdict.outcome === 'session_not_found' ? (await this.store.readHistory(this.slug)).records : [];
@@ -412,7 +271,7 @@ export class Supervisor {
         spec: this.spec,
         resumable: this.adapter.resumable,
         shuttingDown: this.shuttingDown,
-        lastOutputIso: this.lastOutputIso,
+        lastOutputIso,
         now: nowIso(),
         limitState: (s) => this.limitState(end.observed, s),
         recapPrompt: () => buildRecapPrompt(history, run.prompt),
