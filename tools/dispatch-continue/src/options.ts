@@ -4,6 +4,7 @@ import { COMMON_OPTIONS, SHARED_OPTIONS, type Option } from '@task-manager/core/
 export const OPTIONS: Option[] = [
   { label: "--prompt TEXT", flags: [{ name: "prompt" }], help: "the follow-up instruction" },
   { label: "--prompt-file FILE", flags: [{ name: "prompt-file" }], help: "read it from FILE" },
+  { label: "--client-key KEY", flags: [{ name: "client-key" }], help: "your name for this follow-up: sending it again with the same KEY\n(a retry after a lost answer) returns the first one, queued once" },
   { label: "--interrupt", flags: [{ name: "interrupt", boolean: true }], help: "stop the current run and run this next (default: queue)" },
   { label: "--grace SECONDS", flags: [{ name: "grace" }], help: "with --interrupt: SIGTERM to SIGKILL grace\n(env TASK_MANAGER_KILL_GRACE_SECONDS; default 10)" },
   { label: "--timeout SECONDS", flags: [{ name: "timeout" }], help: "when it starts a new chain: wait at most this long for the\nworker to start (env TASK_MANAGER_DISPATCH_TIMEOUT_SECONDS; 45)" },

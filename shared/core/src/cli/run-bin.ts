@@ -1,6 +1,7 @@
 import { EXIT, type ExitCode } from '../errors/exit-codes.js';
 import { exitCodeOf, TaskManagerError, UsageError } from '../errors/errors.js';
 import { errorRecord } from '../ndjson/error-record.js';
+import { flushQueuedOutputs } from '../ndjson/output.js';
 import { parseFlags, type FlagSpec, type ParsedArgs } from './flags.js';
 import { processIo, type Io } from './io.js';
 import { forTerminal } from './terminal-text.js';
@@ -50,7 +51,9 @@ export const runBin = async (spec: BinSpec, argv = process.argv.slice(2), io: Io
     code = exitCodeOf(error);
     const hint = error instanceof UsageError ? ` (see ${spec.name} --help)` : '';
     io.stderr.write(`${spec.name}: ${forTerminal(messageOf(error), { multiline: true })}${hint}\n`);
-    // On a terminal the line above is the whole report; a pipe also gets the record.
+    // On a terminal the line above is the whole report; a pipe also gets the record,
+    // after the records the tool had queued.
+    flushQueuedOutputs();
     if (!io.stdout.isTTY || argv.includes('--json')) io.stdout.write(`${JSON.stringify(errorRecord(error))}\n`);
   }
   return code;

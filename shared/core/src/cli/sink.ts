@@ -41,7 +41,7 @@ export class Sink {
     if (this.options.table) {
       // Records carry text from outside (an agent's error, a task file): never an escape sequence on a terminal.
       if (this.options.human) this.options.io.stdout.write(forTerminal(this.options.human(record), { multiline: true }));
-    } else await this.out.write(record);
+    } else await this.out.queue(record);
   }
 
   /** Reports a failed item (or tool) and keeps its exit code; the batch goes on. */
@@ -56,7 +56,7 @@ export class Sink {
     const where = record.source && record.source !== 'argv' ? `${record.source}: ` : '';
     this.options.io.stderr.write(`${this.options.name}: ${forTerminal(`${where}${record.message}`)}\n`);
     this.codes.push(code);
-    if (!this.options.table) await this.out.write(record);
+    if (!this.options.table) await this.out.queue(record);
   }
 
   /** Counts an outcome reported some other way (a run that failed under --wait). */
@@ -65,6 +65,7 @@ export class Sink {
   }
 
   exitCode(): ExitCode {
+    this.out.writeQueued();
     return worstExitCode(this.codes);
   }
 }

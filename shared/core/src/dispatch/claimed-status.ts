@@ -2,6 +2,7 @@ import type { Identity } from '../liveness/identity.js';
 import { freshRunFields } from '../status/fresh-run.js';
 import type { Followup, RunSpec, StatusRecord } from '../status/schema.js';
 import { orderFollowups } from './order-followups.js';
+import { rememberClientKey } from '../followups/client-keys.js';
 
 export interface ClaimedStatusInput {
   slug: string;
@@ -63,6 +64,7 @@ export const claimedStatus = (input: ClaimedStatusInput): { status: StatusRecord
     // A limit streak and the money spent carry over from chain to chain.
     limit: previous?.limit ?? null,
     cost_total_usd: previous?.cost_total_usd ?? null,
+    client_keys: input.followup?.client_key ? rememberClientKey(previous?.client_keys, input.followup.client_key, input.followup.id) : (previous?.client_keys ?? null),
   };
   return { status, followupId };
 };

@@ -24,8 +24,7 @@ const supervisorEnv = (stateDir: string, store: string): NodeJS.ProcessEnv => {
 /**
  * Starts the supervisor for a claimed chain: detached (its own session, so it outlives
  * the dispatching shell, its terminal and SIGHUP), stdin /dev/null, its own diagnostics
- * appended to the task's log. node:child_process is used rather than execa: this is the
- * dispatch hot path and execa costs ~70 ms to import (docs/decisions.md).
+ * appended to the task's log (node:child_process: docs/decisions.md, "execa").
  */
 export const spawnSupervisor = (stateDir: string, store: string, paths: { slug: string; log: string }, fence: number): { pid: number | undefined; exited: Promise<number | null> } => {
   const log = openStateFile(paths.log, 'append');

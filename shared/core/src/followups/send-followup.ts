@@ -17,6 +17,7 @@ import { holderDetails, holderMessage } from '../dispatch/holder.js';
 import { buildRunSpec } from '../dispatch/run-spec.js';
 import { launchClaimed, type DispatchRecord } from '../dispatch/start-chain.js';
 import { faultPoint } from '../faults/fault-point.js';
+import { knownClientKey, rememberClientKey } from './client-keys.js';
 
 export interface FollowupRequest {
   slug: string;
@@ -32,6 +33,8 @@ export interface FollowupRequest {
   task?: Task;
   /** Start a new chain even though the worker's account is limited. */
   force?: boolean;
+  /** The sender's key: a second send with it returns the first one's follow-up, queued once. */
+  clientKey?: string;
 }
 
 /** Follow-ups wait in the status file, rewritten whole on every change: keep it small. */
@@ -40,7 +43,7 @@ export const MAX_QUEUED_FOLLOWUPS = 100;
 export interface FollowupRecord {
   type: 'followup';
   slug: string;
-  result: 'queued' | 'interrupted' | 'started' | 'timeout';
+  result: 'queued' | 'interrupted' | 'started' | 'timeout' | 'duplicate';
   followup_id: string;
   mode: 'queue' | 'interrupt';
   /** 1 = runs next. */
@@ -51,7 +54,10 @@ export interface FollowupRecord {
   started?: DispatchRecord;
 }
 
-type Decision = { kind: 'queued'; position: number; runId: string | null } | { kind: 'claimed'; claim: Claim };
+type Decision =
+  | { kind: 'queued'; position: number; runId: string | null }
+  | { kind: 'claimed'; claim: Claim }
+  | { kind: 'duplicate'; followupId: string; position: number | null; runId: string | null };
 
 /**
  * Delivers a follow-up to a task's worker, never beside it. Inside the critical
@@ -72,11 +78,18 @@ export const sendFollowup = async (store: Store, config: Config, request: Follow
     mode: request.mode,
     queued_at: nowIso(),
     ...(request.graceMs !== undefined ? { grace_ms: request.graceMs } : {}),
+    ...(request.clientKey !== undefined ? { client_key: request.clientKey } : {}),
   };
 
   let choice: WorkerChoice | undefined;
   const decision = await store.withTask(slug, async (section): Promise<Decision> => {
     const status = section.status;
+    // A retry of a send whose answer was lost: the first one stands, queued once.
+    const known = request.clientKey === undefined ? undefined : knownClientKey(status, request.clientKey);
+    if (known) {
+      const index = status?.followups.findIndex((f) => f.id === known.followup_id) ?? -1;
+      return { kind: 'duplicate', followupId: known.followup_id, position: index >= 0 ? index + 1 : status?.followup_id === known.followup_id ? 0 : null, runId: status?.run_id ?? null };
+    }
     const state = status ? deriveDispatchState(status) : undefined;
     if (status && state === 'orphaned') {
       throw new ConflictError(holderMessage(slug, status, state), { slug, holder: holderDetails(status, state) });
@@ -92,6 +105,7 @@ export const sendFollowup = async (store: Store, config: Config, request: Follow
       await section.write({
         ...status,
         followups,
+        ...(request.clientKey !== undefined ? { client_keys: rememberClientKey(status.client_keys, request.clientKey, followup.id) } : {}),
         interrupt_requested: request.mode === 'interrupt' ? followup.id : status.interrupt_requested,
       });
       faultPoint('continue-after-queue');
@@ -113,6 +127,7 @@ export const sendFollowup = async (store: Store, config: Config, request: Follow
   });
 
   const base = { type: 'followup' as const, slug, followup_id: followup.id, mode: request.mode, ts: nowIso() };
+  if (decision.kind === 'duplicate') return { ...base, followup_id: decision.followupId, result: 'duplicate', position: decision.position, run_id: decision.runId };
   if (decision.kind === 'queued') {
     return { ...base, result: request.mode === 'interrupt' ? 'interrupted' : 'queued', position: decision.position, run_id: decision.runId };
   }

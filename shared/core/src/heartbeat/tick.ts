@@ -94,6 +94,8 @@ export const runTick = async (store: Store, config: Config, options: TickOptions
   const tasks = new Map<string, Task>();
   for (const item of loaded) if (item.ok) tasks.set(item.task.slug, item.task);
 
+  // Read once: each read parses the setting again, and the plan asks per task.
+  const { budgetFlag, budgetEnv } = config;
   const classifyAndDispatch = async (section?: { assertHeld(): void }) => {
     // Read under the tick lock: what another tick dispatched is seen here.
     const infos = await readInfos(store);
@@ -102,7 +104,7 @@ export const runTick = async (store: Store, config: Config, options: TickOptions
       retryCooldownMs: config.retryCooldownMs,
       retryCooldownMaxMs: config.retryCooldownMaxMs,
       maxAttempts: config.maxAttempts,
-      budgetFor: (task: Task) => config.budgetFlag.maxCostUsd ?? task.max_cost_usd ?? config.budgetEnv.maxCostUsd ?? null,
+      budgetFor: (task: Task) => budgetFlag.maxCostUsd ?? task.max_cost_usd ?? budgetEnv.maxCostUsd ?? null,
       lookup: (slug: string) => {
         const task = tasks.get(slug);
         const info = infoOf(slug);

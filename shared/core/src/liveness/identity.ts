@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { bootId, hasProc, readStat } from './proc.js';
+import { hostId } from './host-id.js';
 
 /**
  * Who a process is, not just its number: pids are reused and reset by a reboot, so a
@@ -10,6 +11,8 @@ export interface Identity {
   boot_id: string;
   pid: number;
   start_time: string;
+  /** The host it runs on (liveness/host-id.ts); absent in statuses written before hosts. */
+  host?: string;
 }
 
 let warned = false;
@@ -44,7 +47,7 @@ const startTimeOf = (pid: number): string | undefined => {
 /** The identity of a running process, or undefined when it is gone. */
 export const identityOf = (pid: number): Identity | undefined => {
   const startTime = startTimeOf(pid);
-  return startTime === undefined ? undefined : { boot_id: bootId(), pid, start_time: startTime };
+  return startTime === undefined ? undefined : { boot_id: bootId(), pid, start_time: startTime, host: hostId() };
 };
 
 export const selfIdentity = (): Identity => identityOf(process.pid) as Identity;

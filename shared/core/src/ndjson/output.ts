@@ -17,6 +17,14 @@ export const drained = (stream: Writable): Promise<void> =>
         stream.on('drain', done).on('close', done).on('error', done);
       });
 
+// Outputs holding queued records, so an error written around them can go after them.
+const queued = new Set<RecordOutput>();
+
+/** Writes every queued record now (before a last error record, or an exit). */
+export const flushQueuedOutputs = (): void => {
+  for (const out of queued) out.writeQueued();
+};
+
 /**
  * Writes one JSON object per line. When the reader goes away (EPIPE: `| head -1`),
  * `closed` turns true and further writes are dropped, so the tool can stop quietly.
@@ -34,8 +42,9 @@ export class RecordOutput {
 
   /** Writes one record now; resolves once the stream can take more (backpressure). */
   async write(record: object): Promise<void> {
-    this.writeText(`${JSON.stringify(record)}\n`);
-    if (this.stream.writableNeedDrain && !this.closed) await drained(this.stream);
+    // After whatever is queued, in order.
+    this.buffer += `${JSON.stringify(record)}\n`;
+    await this.flush();
   }
 
   /**
@@ -45,6 +54,29 @@ export class RecordOutput {
   async push(record: object): Promise<void> {
     this.buffer += `${JSON.stringify(record)}\n`;
     if (this.buffer.length >= CHUNK_BYTES) await this.flush();
+  }
+
+  /**
+   * Queues one record, written at the end of this turn of the event loop (or at 64 KB):
+   * a burst of records (a tick's 100,000 task lines) becomes a few writes, and a record
+   * followed by a wait (dispatch --wait) still reaches the reader at once.
+   */
+  async queue(record: object): Promise<void> {
+    this.buffer += `${JSON.stringify(record)}\n`;
+    if (this.buffer.length >= CHUNK_BYTES) return this.flush();
+    if (!queued.has(this)) {
+      queued.add(this);
+      setImmediate(() => this.writeQueued());
+    }
+  }
+
+  /** Writes what is queued, without waiting for the stream. */
+  writeQueued(): void {
+    queued.delete(this);
+    if (this.buffer === '') return;
+    const text = this.buffer;
+    this.buffer = '';
+    this.writeText(text);
   }
 
   async flush(): Promise<void> {

@@ -41,8 +41,8 @@ const notARepository = (cwd: string, error: unknown): FailureError => {
  * The main checkout of the repository `cwd` is in — from the main checkout itself or
  * from any of its linked worktrees (a task's own worktree included), so that every tool
  * finds the same state and worktrees directories wherever it runs, and a dispatch from
- * inside a task's worktree never nests a task in it. One synchronous git call (~3 ms,
- * cheaper than loading execa) from the main checkout; one more from a linked worktree.
+ * inside a task's worktree never nests a task in it. One synchronous git call from the
+ * main checkout; one more from a linked worktree.
  */
 export const findRepoRoot = (cwd: string): string => {
   let out: string;

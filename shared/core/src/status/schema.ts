@@ -40,6 +40,8 @@ export interface Followup {
   queued_at: string;
   /** For an interrupt: the SIGTERM-to-SIGKILL grace for stopping the current run. */
   grace_ms?: number;
+  /** The sender's key (dispatch-continue --client-key): a retry with it is not queued again. */
+  client_key?: string;
 }
 
 /** What the supervisor needs to run the chain; fixed when the chain is claimed. */
@@ -117,6 +119,8 @@ export interface StatusRecord {
   limit?: LimitState | null;
   /** What every run of this task has cost, summed (cost_usd is the last run's). */
   cost_total_usd?: number | null;
+  /** The senders' keys of recent follow-ups (followups/client-keys.ts): a retry is not queued twice. */
+  client_keys?: { key: string; followup_id: string }[] | null;
   /** The branch the current or last run started on (the worktree is checked before each run). */
   branch?: string | null;
   /** The commit the current or last run started from (the worktree's HEAD then). */

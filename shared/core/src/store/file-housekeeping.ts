@@ -3,7 +3,7 @@ import { fenceFilesBySlug, sweepFences } from '../lock/fence.js';
 import { FILE_PREFIX, slugPaths } from '../paths/state-paths.js';
 import { clearStaleLock, staleLockAge } from '../reap/stale-lock.js';
 import { readStatusIfExists } from '../status/read-status.js';
-import { listSlugs } from '../watch/list-slugs.js';
+import { listSlugs } from './list-slugs.js';
 import type { HousekeepingNote } from './store.js';
 
 const LOCK_SUFFIX = '.lock';

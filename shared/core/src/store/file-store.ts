@@ -10,11 +10,13 @@ import { readHistory } from '../history/read-history.js';
 import { activeLimits, clearLimit, recordLimit } from '../limits/account-limits.js';
 import { withCriticalSection } from '../lock/critical-section.js';
 import { fenceSuperseded, nextFence, takeFence } from '../lock/fence.js';
-import { heartbeatPath, slugPaths } from '../paths/state-paths.js';
+import { FILE_PREFIX, STATUS_SUFFIX, heartbeatPath, slugPaths } from '../paths/state-paths.js';
+import { validateSlug } from '../paths/slug.js';
+import { hostId } from '../liveness/host-id.js';
 import { readStatus, readStatusIfExists } from '../status/read-status.js';
 import type { StatusRecord } from '../status/schema.js';
 import { writeStatus } from '../status/write-status.js';
-import { listSlugs } from '../watch/list-slugs.js';
+import { listSlugs } from './list-slugs.js';
 import { housekeepFiles } from './file-housekeeping.js';
 import { archiveFiles } from './file-archive.js';
 import { watchStatusFiles } from './file-watch.js';
@@ -81,7 +83,7 @@ export class FileStore implements Store {
       // History follows the writes it tells of, still under the lock, so two writers'
       // stories keep the order of their statuses. Nothing is told of writes never made.
       const flush = () => {
-        for (const event of events) appendHistory(paths.history, { ...event, slug });
+        for (const event of events) appendHistory(paths.history, { ...event, slug, host: hostId() });
       };
       try {
         const result = await fn(section);
@@ -119,9 +121,12 @@ export class FileStore implements Store {
   }
 
   async readAllStatuses(): Promise<{ slug: string; status?: StatusRecord; error?: unknown }[]> {
+    // One path built per file, not a task's whole set (10,000 statuses in a snapshot).
+    const prefix = `${this.stateDir}${path.sep}${FILE_PREFIX}`;
     return listSlugs(this.stateDir).map((slug) => {
       try {
-        const status = readStatusIfExists(slugPaths(this.stateDir, slug).status);
+        validateSlug(slug);
+        const status = readStatusIfExists(`${prefix}${slug}${STATUS_SUFFIX}`);
         return status ? { slug, status } : { slug };
       } catch (error) {
         return { slug, error };
@@ -130,7 +135,7 @@ export class FileStore implements Store {
   }
 
   async appendHistory(slug: string, event: TaskEvent): Promise<void> {
-    appendHistory(slugPaths(this.stateDir, slug).history, { ...event, slug });
+    appendHistory(slugPaths(this.stateDir, slug).history, { ...event, slug, host: hostId() });
   }
 
   async readHistory(slug: string) {

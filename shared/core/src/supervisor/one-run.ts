@@ -3,6 +3,7 @@ import { faultPoint } from '../faults/fault-point.js';
 import { appendStateFile } from '../fsx/safe-open.js';
 import { HISTORY_EVENTS } from '../history/events.js';
 import type { Identity } from '../liveness/identity.js';
+import { hostId } from '../liveness/host-id.js';
 import { stopRun } from '../liveness/stop-run.js';
 import { freshRunFields } from '../status/fresh-run.js';
 import type { RunSpec, StatusRecord } from '../status/schema.js';
@@ -127,7 +128,7 @@ export class OneRun {
     const started = monotonicMs();
     const spawned = spawnWorker(invocation, { cwd: spec.worktree, log: ctx.log, slug: ctx.slug, runId: next.runId, token: next.token });
     faultPoint('supervisor-spawned');
-    this.worker = spawned.identity ?? null;
+    this.worker = spawned.identity ? { ...spawned.identity, host: hostId() } : null;
     this.spawned = true;
     this.afterSpawn?.();
     await ctx.history(HISTORY_EVENTS.runStarted, {
@@ -143,7 +144,7 @@ export class OneRun {
       resume_session_id: next.resumeSessionId,
       followup_id: next.followupId,
     });
-    if (spawned.identity) await ctx.update((s) => ({ ...s, state: 'running', worker: spawned.identity ?? null }));
+    if (this.worker) await ctx.update((s) => ({ ...s, state: 'running', worker: this.worker }));
     faultPoint('supervisor-running');
     ctx.started();
     this.lastOutputMono = monotonicMs();

@@ -42,8 +42,7 @@ const spawnErrorText = (file: string, error: NodeJS.ErrnoException): string =>
  * that read the prompt there: see worker-stdin.ts) or closed (agents wait on an open
  * stdin, and Codex appends it to the prompt), stdout and stderr appended straight to the task's log
  * through a file descriptor, so the worker keeps logging even if the supervisor dies.
- * node:child_process rather than execa here: execa's types refuse a descriptor held
- * in a variable as stdout (docs/decisions.md).
+ * (Spawning goes through node:child_process everywhere: docs/decisions.md, "execa".)
  */
 const withoutEntry = (env: NodeJS.ProcessEnv, name: string): NodeJS.ProcessEnv => {
   const copy = { ...env };

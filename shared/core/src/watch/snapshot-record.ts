@@ -15,6 +15,8 @@ export interface SnapshotRecord {
   attempt: number;
   failures: number;
   worker: string | null;
+  /** The host the chain's supervisor runs on (TASK_MANAGER_HOST_ID). */
+  host: string | null;
   supervisor_pid: number | null;
   worker_pid: number | null;
   started_at: string | null;
@@ -64,6 +66,7 @@ export const snapshotRecord = (status: StatusRecord): SnapshotRecord => {
     attempt: status.attempt,
     failures: status.failures,
     worker: status.spec?.worker ?? null,
+    host: status.owner?.host ?? null,
     supervisor_pid: status.owner?.pid ?? null,
     worker_pid: status.worker?.pid ?? null,
     started_at: status.started_at,

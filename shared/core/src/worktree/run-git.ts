@@ -19,9 +19,8 @@ const gitEnv = (): NodeJS.ProcessEnv => {
 };
 
 /**
- * `git ARGS` in `cwd`, never throwing. node:child_process, not execa: importing execa
- * costs ~80 ms, and this runs on the path from dispatch to a running worker
- * (docs/decisions.md). stdin is /dev/null so a hook that reads it cannot hang us.
+ * `git ARGS` in `cwd`, never throwing (node:child_process: docs/decisions.md, "execa").
+ * stdin is /dev/null so a hook that reads it cannot hang us.
  */
 export const runGit = (cwd: string, args: string[]): Promise<GitResult> =>
   new Promise((resolve) => {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { slugOfStatusFile } from '../paths/state-paths.js';
 
-/** Every slug with a status file in the state directory, sorted; none if it is missing. */
+/** The file store's tasks: every slug with a status file in the state directory, sorted; none if it is missing. */
 export const listSlugs = (stateDir: string): string[] => {
   let names: string[];
   try {
