@@ -3,6 +3,7 @@ import { HISTORY_EVENTS } from '../history/events.js';
 import { stopRun } from '../liveness/stop-run.js';
 import { runLogPath } from '../paths/state-paths.js';
 import { validateSlug } from '../paths/slug.js';
+import { hostId } from '../liveness/host-id.js';
 import { StatusFileError } from '../errors/state-errors.js';
 import type { HousekeepingNote, Store } from '../store/store.js';
 import { deriveDispatchState } from '../status/dispatch-state.js';
@@ -44,7 +45,9 @@ const followupNote = (status: StatusRecord): string => {
 };
 
 const deathReason = (status: StatusRecord): string =>
-  status.worker
+  status.lease && !status.lease.live && status.owner?.host !== undefined && status.owner.host !== hostId()
+    ? `the lease of host ${status.owner.host} expired${status.lease.expires_at ? ` at ${status.lease.expires_at}` : ''}: its supervisor stopped the run or died, and the run with it`
+    : status.worker
     ? `supervisor ${status.owner?.pid ?? '?'} and worker ${status.worker.pid} are gone`
     : `supervisor ${status.owner?.pid ?? '?'} is gone and no worker was started`;
 

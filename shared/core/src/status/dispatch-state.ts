@@ -1,4 +1,5 @@
 import { isAlive } from '../liveness/identity.js';
+import { hostId } from '../liveness/host-id.js';
 import { runIsAlive } from '../liveness/run-processes.js';
 import type { RunState, StatusRecord } from './schema.js';
 
@@ -12,6 +13,11 @@ export type DispatchState = RunState | 'orphaned';
  */
 export const deriveDispatchState = (status: StatusRecord): DispatchState => {
   if (status.state !== 'starting' && status.state !== 'running') return status.state;
+  // Another host's chain, on a store with leases: its processes are not ours to see, its
+  // lease tells. An expired lease means its supervisor stopped the run (self-fencing) or
+  // died, and the run died with it (docs/store.md, "Several hosts").
+  const host = status.owner?.host;
+  if (status.lease && host !== undefined && host !== hostId()) return status.lease.live ? status.state : 'worker_gone';
   if (isAlive(status.owner)) return status.state;
   return runIsAlive({ worker: status.worker, token: status.token, owner: status.owner }) ? 'orphaned' : 'worker_gone';
 };

@@ -119,6 +119,11 @@ export interface StatusRecord {
   limit?: LimitState | null;
   /** What every run of this task has cost, summed (cost_usd is the last run's). */
   cost_total_usd?: number | null;
+  /**
+   * Set by a store with leases when it reads a status (never written): whether the
+   * chain's lease was still in force by the database's clock at that read.
+   */
+  lease?: { expires_at: string | null; live: boolean } | null;
   /** The senders' keys of recent follow-ups (followups/client-keys.ts): a retry is not queued twice. */
   client_keys?: { key: string; followup_id: string }[] | null;
   /** The branch the current or last run started on (the worktree is checked before each run). */

@@ -77,6 +77,18 @@ export interface ArchiveOutcome {
 }
 
 /**
+ * What a store with leases offers a supervisor (the PostgreSQL store): a live chain's
+ * lease expires at the database's now() + ttlMs unless renewed; `renew` extends it and
+ * says false when it is no longer this fence's (expired, or the task claimed again).
+ */
+export interface LeaseApi {
+  ttlMs: number;
+  /** At least as long as stopping a run takes: the run is stopped this long before the lease can expire. */
+  marginMs: number;
+  renew(slug: string, fence: number): Promise<boolean>;
+}
+
+/**
  * Where the tools keep what they share about tasks: statuses (with their queues of
  * follow-ups), history, the tick lock, the heartbeat snapshot and the accounts' limits.
  * Named after what the tools do, not after files: the file store (the default, no
@@ -96,6 +108,12 @@ export interface Store {
    * It may hold a password, so it is only ever handed over in the environment.
    */
   readonly spec: string;
+  /**
+   * Leases, on a store shared by several hosts: a supervisor must renew its chain's lease
+   * and stop its run before it can expire (supervisor/lease-keeper.ts). Absent for the
+   * file store, whose liveness is the processes themselves.
+   */
+  readonly lease?: LeaseApi;
 
   /**
    * Checks that the store can be used (file: the state directory is ours and, with

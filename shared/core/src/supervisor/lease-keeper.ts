@@ -1,16 +1,7 @@
+import type { LeaseApi } from '../store/store.js';
 import { monotonicMs } from '../time/clock.js';
 
-/**
- * What a store with leases offers a supervisor (the PostgreSQL store): the lease a claim
- * took expires at the database's now() + ttlMs unless renewed; `renew` extends it and
- * says false when the lease is no longer this fence's (expired, or claimed by another).
- */
-export interface LeaseApi {
-  ttlMs: number;
-  /** At least as long as stopping a run takes: the run is stopped this long before the lease can expire. */
-  marginMs: number;
-  renew(slug: string, fence: number): Promise<boolean>;
-}
+export type { LeaseApi };
 
 export interface LeaseKeeper {
   /** How long the run may still go on without another renewal (ms, monotonic). */

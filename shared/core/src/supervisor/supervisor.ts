@@ -5,7 +5,8 @@ import { runLogPath } from '../paths/state-paths.js';
 import type { Store } from '../store/store.js';
 import { endRun } from '../status/end-run.js';
 import type { LimitState, RunSpec, StatusRecord } from '../status/schema.js';
-import { nowIso, nowMs } from '../time/clock.js';
+import { monotonicMs, nowIso, nowMs } from '../time/clock.js';
+import { keepLease, type LeaseKeeper } from './lease-keeper.js';
 import { judgeRun } from '../workers/judge-run.js';
 import { buildRecapPrompt } from '../workers/recap-prompt.js';
 import { getAdapter } from '../workers/registry.js';
@@ -41,6 +42,7 @@ export class Supervisor {
   /** What the task's runs have cost so far (the status's cost_total_usd). */
   private costTotal = 0;
   private watcher: RequestWatch | undefined;
+  private lease: LeaseKeeper | undefined;
   private readonly session: { seen?: string } = {};
 
   constructor(
@@ -100,11 +102,19 @@ export class Supervisor {
 
   async run(): Promise<void> {
     faultPoint('supervisor-start');
+    // On a leased store this write also renews the lease: the keeper counts from its send.
+    const sent = monotonicMs();
     const claimed = await this.update((s) => ({ ...s, owner: selfIdentity() }));
     faultPoint('supervisor-owned');
     this.spec = claimed.spec as RunSpec;
     this.costTotal = claimed.cost_total_usd ?? 0;
     this.adapter = getAdapter(this.spec.worker);
+    if (this.store.lease) {
+      this.lease = keepLease(this.store.lease, this.slug, this.fence, sent, {
+        onLost: (reason) => this.selfFence(reason),
+        onRenewed: () => undefined,
+      });
+    }
     this.watcher = watchRequests(this.store, this.slug, () => this.checkRequests());
     let setup: WorktreeSetup;
     try {
@@ -165,7 +175,20 @@ export class Supervisor {
       }
     } finally {
       this.watcher?.close();
+      this.lease?.stop();
     }
+  }
+
+  /**
+   * The lease could not be kept (the store out of reach, or the task claimed again): stop
+   * the run now, within the margin, before any other host may take the task, and start
+   * nothing more. What can still be recorded is; a write the fence refuses is not made.
+   */
+  private selfFence(reason: string): void {
+    this.logNote(`task-manager: ${reason}\n`);
+    this.shuttingDown = true;
+    const margin = this.store.lease?.marginMs ?? this.spec.grace_ms;
+    void this.stopActive('lease', Math.min(this.spec.grace_ms, Math.floor(margin / 2)));
   }
 
   /**

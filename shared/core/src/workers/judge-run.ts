@@ -15,6 +15,7 @@ export const judgeRun = (adapter: WorkerAdapter, end: RunEnd, limits: { stallMs:
   if (end.stoppedBy === 'stop') return { state: 'stopped', outcome: 'stopped', reason: 'stopped by an operator (dispatch-stop); held until released' };
   if (end.stoppedBy === 'interrupt') return { state: 'interrupted', outcome: 'interrupted', reason: 'interrupted by a follow-up' };
   if (end.stoppedBy === 'shutdown') return { state: 'interrupted', outcome: 'interrupted', reason: 'the supervisor was stopped' };
+  if (end.stoppedBy === 'lease') return { state: 'interrupted', outcome: 'interrupted', reason: 'the chain lost its lease (the shared store was out of reach): the run was stopped before another host could take the task' };
   if (end.spawnError) return { state: 'failed', outcome: 'start_failed', reason: end.spawnError };
   if (observed.sessionNotFound) return { state: 'failed', outcome: 'session_not_found', reason: 'the agent does not know the session to resume' };
   if (end.signal) return { state: 'interrupted', outcome: 'interrupted', reason: `killed by ${end.signal}` };

@@ -65,7 +65,7 @@ export interface WorkerAdapter {
 }
 
 /** Why the supervisor stopped a run itself, if it did. */
-export type StopCause = 'interrupt' | 'shutdown' | 'stall' | 'timeout' | 'stop';
+export type StopCause = 'interrupt' | 'shutdown' | 'stall' | 'timeout' | 'stop' | 'lease';
 
 export interface RunEnd {
   exitCode: number | null;
