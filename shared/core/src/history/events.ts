@@ -38,5 +38,11 @@ export const HISTORY_EVENTS = {
   held: 'held',
   /** The hold was lifted: by (dispatch-stop --release, or an explicit dispatch/continue). */
   holdReleased: 'hold_released',
+  /** Several hosts: before a run the branch was taken from the remote: remote, remote_commit, note, kept_as (this host's diverged commits). */
+  branchSynced: 'branch_synced',
+  /** Several hosts: after a run the branch was pushed (leased on remote_commit), or refused: pushed, reason. */
+  branchPushed: 'branch_pushed',
+  /** Several hosts: the chain lost its lease and stopped its run (self-fencing): reason. */
+  leaseLost: 'lease_lost',
 } as const;
 

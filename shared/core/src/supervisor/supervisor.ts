@@ -7,6 +7,8 @@ import { endRun } from '../status/end-run.js';
 import type { LimitState, RunSpec, StatusRecord } from '../status/schema.js';
 import { monotonicMs, nowIso, nowMs } from '../time/clock.js';
 import { keepLease, type LeaseKeeper } from './lease-keeper.js';
+import { hasRemote, pushToRemote, syncFromRemote } from '../worktree/shared-branch.js';
+import { runGit } from '../worktree/run-git.js';
 import { judgeRun } from '../workers/judge-run.js';
 import { buildRecapPrompt } from '../workers/recap-prompt.js';
 import { getAdapter } from '../workers/registry.js';
@@ -146,6 +148,9 @@ export class Supervisor {
           await this.endWithoutRun(await this.update(() => undefined), 'failed', 'start_failed', (error as Error).message);
           return;
         }
+        const remoteCommit = await this.syncBranch(next.runId);
+        // Taken from the remote: the run starts from what the branch is now.
+        if (remoteCommit !== undefined) at = { ...at, base_commit: (await runGit(this.spec.worktree, ['rev-parse', 'HEAD'])).stdout || at.base_commit };
         const run = new OneRun(
           {
             slug: this.slug,
@@ -171,6 +176,7 @@ export class Supervisor {
         } finally {
           this.active = undefined;
         }
+        await this.pushBranch(next.runId, remoteCommit);
         next = await this.afterRun(next, result);
       }
     } finally {
@@ -180,12 +186,43 @@ export class Supervisor {
   }
 
   /**
+   * Several hosts (a leased store) with a remote in this clone: the run starts from the
+   * task's branch as the remote has it (worktree/shared-branch.ts). Returns what the
+   * remote had, for the push after the run; undefined when nothing is shared.
+   */
+  private async syncBranch(runId: string): Promise<string | null | undefined> {
+    if (!this.store.lease) return undefined;
+    const remote = process.env.TASK_MANAGER_REMOTE || 'origin';
+    if (!(await hasRemote(this.spec.repo, remote))) return undefined;
+    try {
+      const sync = await syncFromRemote(this.spec.worktree, this.spec.branch, remote);
+      if (sync.note) this.logNote(`task-manager: worktree: ${sync.note}\n`);
+      await this.history(HISTORY_EVENTS.branchSynced, { run_id: runId, remote, remote_commit: sync.remote_commit, note: sync.note ?? null, kept_as: sync.kept_as ?? null });
+      return sync.remote_commit;
+    } catch (error) {
+      // The run goes on from the local branch; its push, leased on what the remote had, tells.
+      this.logNote(`task-manager: worktree: ${(error as Error).message}\n`);
+      return undefined;
+    }
+  }
+
+  /** After a run: the branch goes back to the remote, refused if another holder pushed since. */
+  private async pushBranch(runId: string, remoteCommit: string | null | undefined): Promise<void> {
+    if (remoteCommit === undefined) return;
+    const remote = process.env.TASK_MANAGER_REMOTE || 'origin';
+    const pushed = await pushToRemote(this.spec.worktree, this.spec.branch, remote, remoteCommit);
+    if (!pushed.pushed) this.logNote(`task-manager: ${pushed.reason}\n`);
+    await this.history(HISTORY_EVENTS.branchPushed, { run_id: runId, remote, pushed: pushed.pushed, reason: pushed.reason ?? null }).catch(() => undefined);
+  }
+
+  /**
    * The lease could not be kept (the store out of reach, or the task claimed again): stop
    * the run now, within the margin, before any other host may take the task, and start
    * nothing more. What can still be recorded is; a write the fence refuses is not made.
    */
   private selfFence(reason: string): void {
     this.logNote(`task-manager: ${reason}\n`);
+    void this.history(HISTORY_EVENTS.leaseLost, { reason }).catch(() => undefined);
     this.shuttingDown = true;
     const margin = this.store.lease?.marginMs ?? this.spec.grace_ms;
     void this.stopActive('lease', Math.min(this.spec.grace_ms, Math.floor(margin / 2)));
