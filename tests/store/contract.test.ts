@@ -13,39 +13,9 @@ import type { StatusRecord } from '@task-manager/core/status/schema';
 import type { HeartbeatSnapshot } from '@task-manager/core/heartbeat/snapshot';
 import { waitFor } from '../fixtures/bins.js';
 import { freshSchema, pgServer, withSchema } from '../fixtures/pg-server.js';
+import { statusFor } from '../fixtures/store/status.js';
 
 const pg = await pgServer(t);
-
-export const statusFor = (slug: string, fence: number, extra: Partial<StatusRecord> = {}): StatusRecord => ({
-  type: 'status',
-  version: 1,
-  slug,
-  state: 'starting',
-  fence,
-  run_id: `r-${fence}`,
-  attempt: 0,
-  failures: 0,
-  token: null,
-  owner: null,
-  worker: null,
-  spec: null,
-  prompt: 'do «it»',
-  session_id: null,
-  created_at: '2026-11-24T22:00:00.000Z',
-  updated_at: '2026-11-24T22:00:00.000Z',
-  started_at: null,
-  ended_at: null,
-  last_output_at: null,
-  exit_code: null,
-  signal: null,
-  outcome: null,
-  reason: null,
-  cost_usd: null,
-  followups: [],
-  followup_id: null,
-  interrupt_requested: null,
-  ...extra,
-});
 
 interface Subject {
   store: Store;

@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { openPool, type Reserved, type Sql } from './connect.js';
+import { openPool, type Pool, type PoolClient } from './connect.js';
 import { isTransient, StoreFault, storeError } from './errors.js';
 import { migrate } from './migrations.js';
 import type { PgTarget } from './url.js';
@@ -32,13 +32,13 @@ type Attempt<T> = { done: true; value: T } | { done: false; error: unknown };
  * start: nothing of it was kept), or unknown (a clear error, never a guess).
  */
 export class Db {
-  readonly sql: Sql;
+  readonly pool: Pool;
   private contacted = false;
   private closed = false;
   private ready: Promise<void> | undefined;
 
   constructor(readonly target: PgTarget) {
-    this.sql = openPool(target);
+    this.pool = openPool(target);
   }
 
   private windowMs(): number {
@@ -47,7 +47,7 @@ export class Db {
 
   /** The schema is current (migrated on first use); refused when newer than the code. */
   prepare(): Promise<void> {
-    this.ready ??= this.retrying('checking the schema', () => migrate(this.sql, this.target)).catch((error) => {
+    this.ready ??= this.retrying('checking the schema', () => migrate(this.pool, this.target)).catch((error) => {
       this.ready = undefined;
       throw error;
     });
@@ -71,7 +71,7 @@ export class Db {
   /** A statement that is safe to send again. */
   async query(doing: string, text: string, params: unknown[] = []): Promise<Row[]> {
     await this.prepare();
-    return this.retrying(doing, async () => [...(await this.sql.unsafe(text, params as never[]))] as Row[]);
+    return this.retrying(doing, async () => (await this.pool.query(text, params)).rows as Row[]);
   }
 
   /**
@@ -94,18 +94,23 @@ export class Db {
   }
 
   private async attempt<T>(doing: string, fn: (tx: Tx) => Promise<T>): Promise<Attempt<T>> {
-    let conn: Reserved;
+    let conn: PoolClient;
     try {
-      conn = await this.sql.reserve();
+      conn = await this.pool.connect();
     } catch (error) {
       return { done: false, error };
     }
     let failed: unknown;
+    // A connection that breaks while it is ours says so here (unheard, the event would end the process).
+    const onError = (error: unknown) => {
+      failed ??= error;
+    };
+    conn.on('error', onError);
     const tx: Tx = {
       q: async (text, params = []) => {
         if (failed !== undefined) throw storeError(failed, this.target.describe, doing);
         try {
-          return [...(await conn.unsafe(text, params as never[]))] as Row[];
+          return (await conn.query(text, params)).rows as Row[];
         } catch (error) {
           failed = error;
           throw storeError(error, this.target.describe, doing);
@@ -118,30 +123,30 @@ export class Db {
     try {
       let xid: string;
       try {
-        await conn.unsafe('BEGIN');
-        const [row] = await conn.unsafe('SELECT pg_current_xact_id()::text AS xid');
-        xid = String(row?.xid);
+        await conn.query('BEGIN');
+        xid = String((await conn.query('SELECT pg_current_xact_id()::text AS xid')).rows[0]?.xid);
       } catch (error) {
+        failed ??= error;
         return { done: false, error };
       }
       let value: T;
       try {
         value = await fn(tx);
       } catch (error) {
-        await conn.unsafe('ROLLBACK').catch(() => undefined);
+        if (failed === undefined) await conn.query('ROLLBACK').catch((e: unknown) => (failed ??= e));
         if (failed === undefined) throw error;
         if (!isTransient(failed)) throw storeError(failed, this.target.describe, doing);
         return { done: false, error: failed };
       }
       if (failed !== undefined) {
         // fn went on after its connection failed: nothing of it can be kept.
-        await conn.unsafe('ROLLBACK').catch(() => undefined);
         return { done: false, error: failed };
       }
       try {
-        await conn.unsafe('COMMIT');
+        await conn.query('COMMIT');
         return { done: true, value };
       } catch (error) {
+        failed ??= error;
         // The server answered: a COMMIT it refused did not happen.
         if ((error as { code?: string }).code && !isTransient(error)) throw storeError(error, this.target.describe, doing);
         const verdict = await this.commitStatus(xid, doing);
@@ -149,7 +154,9 @@ export class Db {
         return { done: false, error };
       }
     } finally {
-      conn.release();
+      conn.off('error', onError);
+      // A connection that failed is destroyed, never handed out again.
+      conn.release(failed === undefined ? undefined : true);
     }
   }
 
@@ -157,7 +164,17 @@ export class Db {
   private async commitStatus(xid: string, doing: string): Promise<'committed' | 'aborted'> {
     const start = performance.now();
     for (;;) {
-      const [row] = await this.retrying(`${doing}: asking whether the commit happened`, async () => [...(await this.sql.unsafe('SELECT pg_xact_status($1::xid8) AS s', [xid]))]);
+      const [row] = await this.retrying(`${doing}: asking whether the commit happened`, async () => {
+        try {
+          return (await this.pool.query('SELECT pg_xact_status($1::xid8) AS s', [xid])).rows;
+        } catch (error) {
+          // After a crash, an id the server gave out but never wrote to its log is "in the
+          // future": a commit is always in the log (and moves the next id past it), so it
+          // did not commit.
+          if ((error as { code?: string }).code === '22023' && /in the future/.test((error as Error).message)) return [{ s: 'aborted' }];
+          throw error;
+        }
+      });
       const status = row?.s;
       if (status === 'committed' || status === 'aborted') return status;
       // 'in progress': the server has not yet noticed the link is gone; its timeouts end it.
@@ -174,6 +191,6 @@ export class Db {
 
   async close(): Promise<void> {
     this.closed = true;
-    await this.sql.end({ timeout: 5 });
+    await this.pool.end();
   }
 }

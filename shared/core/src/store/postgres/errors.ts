@@ -3,11 +3,16 @@ import { FailureError } from '../../errors/errors.js';
 /** What went wrong talking to the server, as far as retrying is concerned. */
 export type FaultKind = 'unreachable' | 'lost' | 'login' | 'other';
 
-// Node's socket errors and the driver's own connection errors.
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'CONNECT_TIMEOUT', 'ENOENT']);
-const LOST = new Set(['CONNECTION_CLOSED', 'CONNECTION_DESTROYED', 'CONNECTION_ENDED', 'ECONNRESET', 'EPIPE', 'ECONNABORTED']);
+// Node's socket errors.
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'ENOENT']);
+const LOST = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
 
 const codeOf = (error: unknown): string => String((error as { code?: unknown })?.code ?? '');
+/** A server's error (the driver's DatabaseError) carries a severity and its SQLSTATE code. */
+const fromServer = (error: unknown): boolean => typeof (error as { severity?: unknown })?.severity === 'string';
+// The driver's own words for a link that broke or never came up (they carry no code).
+const LOST_WORDS = /terminated|not queryable|ended|closed|ECONNRESET|EPIPE|socket hang up/i;
+const TIMEOUT_WORDS = /timeout/i;
 
 /**
  * SQLSTATE classes: 08 connection exceptions and 57P0x (the server shutting down or
@@ -15,10 +20,18 @@ const codeOf = (error: unknown): string => String((error as { code?: unknown })?
  * a session that sat in a transaction too long; 28 is a refused login.
  */
 export const faultKind = (error: unknown): FaultKind => {
+  if (error instanceof FailureError || !(error instanceof Error)) return 'other';
   const code = codeOf(error);
-  if (code === '57P03' || UNREACHABLE.has(code)) return 'unreachable';
-  if (LOST.has(code) || code.startsWith('08') || code === '57P01' || code === '57P02' || code === '25P03' || code === '40001' || code === '40P01') return 'lost';
-  if (code.startsWith('28')) return 'login';
+  if (fromServer(error)) {
+    if (code === '57P03') return 'unreachable';
+    if (code.startsWith('08') || code === '57P01' || code === '57P02' || code === '25P03' || code === '40001' || code === '40P01') return 'lost';
+    if (code.startsWith('28')) return 'login';
+    return 'other';
+  }
+  if (UNREACHABLE.has(code)) return 'unreachable';
+  if (LOST.has(code)) return 'lost';
+  if (TIMEOUT_WORDS.test(error.message)) return 'unreachable';
+  if (LOST_WORDS.test(error.message)) return 'lost';
   return 'other';
 };
 
@@ -34,8 +47,8 @@ const said = (error: unknown): string => {
   const code = codeOf(error);
   if (code === 'ECONNREFUSED') return 'connection refused';
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'host not found';
-  if (code === 'CONNECT_TIMEOUT' || code === 'ETIMEDOUT') return 'connection timed out';
-  if (LOST.has(code)) return 'the connection was closed';
+  if (code === 'ETIMEDOUT' || (!fromServer(error) && TIMEOUT_WORDS.test(String((e as Error)?.message)))) return 'connection timed out';
+  if (LOST.has(code) || (!fromServer(error) && LOST_WORDS.test(String((e as Error)?.message)))) return 'the connection was closed';
   // Server messages (PostgresError) name users and objects, never the password.
   const message = (e?.message ?? String(error)).split('\n')[0] ?? '';
   return code && !message.includes(code) ? `${message} (${code})` : message;

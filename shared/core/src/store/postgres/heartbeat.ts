@@ -7,7 +7,7 @@ export const writeHeartbeatRow = async (db: Db, snapshot: HeartbeatSnapshot): Pr
     'writing the heartbeat snapshot',
     `INSERT INTO ${db.target.s}.heartbeat (id, snapshot, written_at) VALUES (1, $1::json, now())
      ON CONFLICT (id) DO UPDATE SET snapshot = excluded.snapshot, written_at = excluded.written_at`,
-    [snapshot],
+    [JSON.stringify(snapshot)],
   );
 };
 

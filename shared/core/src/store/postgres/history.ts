@@ -13,7 +13,7 @@ export const historyRecord = (slug: string, event: TaskEvent): Record<string, un
 export const appendHistoryRow = (db: Db, slug: string, event: TaskEvent): Promise<void> =>
   db.transaction(`task ${slug}: appending history`, async (tx) => {
     await tx.q(`SELECT 1 FROM ${db.target.s}.task WHERE slug = $1 FOR UPDATE`, [slug]);
-    await tx.q(`INSERT INTO ${db.target.s}.history (slug, record) VALUES ($1, $2::json)`, [slug, historyRecord(slug, event)]);
+    await tx.q(`INSERT INTO ${db.target.s}.history (slug, record) VALUES ($1, $2::json)`, [slug, JSON.stringify(historyRecord(slug, event))]);
   });
 
 /** The task's live history in order. Rows are whole records: nothing is ever torn or damaged. */

@@ -1,4 +1,4 @@
-import type { Sql } from './connect.js';
+import type { Pool } from './connect.js';
 import { StoreFault } from './errors.js';
 import type { PgTarget } from './url.js';
 
@@ -78,9 +78,9 @@ const newerError = (target: PgTarget, found: number) =>
   );
 
 /** The schema's version: 0 when there is none yet. */
-const versionOf = async (sql: Sql, target: PgTarget): Promise<number> => {
+const versionOf = async (pool: Pool, target: PgTarget): Promise<number> => {
   try {
-    const [row] = await sql.unsafe(`SELECT coalesce(max(version), 0) AS v FROM ${target.s}.schema_version`);
+    const [row] = (await pool.query(`SELECT coalesce(max(version), 0) AS v FROM ${target.s}.schema_version`)).rows;
     return Number(row?.v ?? 0);
   } catch (error) {
     const code = (error as { code?: string }).code;
@@ -94,20 +94,30 @@ const versionOf = async (sql: Sql, target: PgTarget): Promise<number> => {
  * otherwise, under an advisory lock so that two first users do not race, each missing
  * step in one transaction. A schema newer than the code is refused.
  */
-export const migrate = async (sql: Sql, target: PgTarget): Promise<void> => {
-  const found = await versionOf(sql, target);
+export const migrate = async (pool: Pool, target: PgTarget): Promise<void> => {
+  const found = await versionOf(pool, target);
   if (found === CODE_VERSION) return;
   if (found > CODE_VERSION) throw newerError(target, found);
-  await sql.begin(async (tx) => {
-    await tx.unsafe(`SELECT pg_advisory_xact_lock(hashtext('task-manager'), hashtext($1))`, [`${target.schema}.migrate`]);
-    await tx.unsafe(`CREATE SCHEMA IF NOT EXISTS ${target.s}`);
-    await tx.unsafe(`CREATE TABLE IF NOT EXISTS ${target.s}.schema_version (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
-    const [row] = await tx.unsafe(`SELECT coalesce(max(version), 0) AS v FROM ${target.s}.schema_version`);
-    const now = Number(row?.v ?? 0);
+  const client = await pool.connect();
+  let broken: unknown;
+  try {
+    await client.query('BEGIN');
+    await client.query(`SELECT pg_advisory_xact_lock(hashtext('task-manager'), hashtext($1))`, [`${target.schema}.migrate`]);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${target.s}`);
+    await client.query(`CREATE TABLE IF NOT EXISTS ${target.s}.schema_version (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
+    const now = Number((await client.query(`SELECT coalesce(max(version), 0) AS v FROM ${target.s}.schema_version`)).rows[0]?.v ?? 0);
     if (now > CODE_VERSION) throw newerError(target, now);
     for (const step of MIGRATIONS.filter((m) => m.version > now)) {
-      await tx.unsafe(step.sql.replaceAll('{S}', target.s));
-      await tx.unsafe(`INSERT INTO ${target.s}.schema_version (version) VALUES ($1)`, [step.version]);
+      // No parameters: the simple protocol, several statements in one go.
+      await client.query(step.sql.replaceAll('{S}', target.s));
+      await client.query(`INSERT INTO ${target.s}.schema_version (version) VALUES ($1)`, [step.version]);
     }
-  });
+    await client.query('COMMIT');
+  } catch (error) {
+    // DDL is transactional: a migration that failed left nothing behind.
+    await client.query('ROLLBACK').catch((e: unknown) => (broken = e));
+    throw error;
+  } finally {
+    client.release(broken === undefined ? undefined : true);
+  }
 };

@@ -50,7 +50,7 @@ export const runSection = <T>(
       write: async (record: StatusRecord) => {
         assertHeld();
         const stamped = { ...record, updated_at: nowIso() };
-        await tx.q(`UPDATE ${S}.task SET status = $2::json, fence = $3, updated_at = now() WHERE slug = $1`, [slug, stamped, stamped.fence]);
+        await tx.q(`UPDATE ${S}.task SET status = $2::json, fence = $3, updated_at = now() WHERE slug = $1`, [slug, JSON.stringify(stamped), stamped.fence]);
         return stamped;
       },
       takeFence: async () => {
@@ -60,11 +60,10 @@ export const runSection = <T>(
       },
     };
     const result = await fn(section);
-    // json parameters go as values: the driver serializes them (JSON.stringify, key order kept).
     if (events.length) {
       await tx.q(
         `INSERT INTO ${S}.history (slug, record) SELECT $1, e.record FROM json_array_elements($2::json) WITH ORDINALITY AS e(record, n) ORDER BY e.n`,
-        [slug, events.map((event) => historyRecord(slug, event))],
+        [slug, JSON.stringify(events.map((event) => historyRecord(slug, event)))],
       );
     }
     return result;

@@ -13,16 +13,14 @@ export const withAdvisoryTickLock = async <T>(db: Db, fn: (held: { assertHeld():
   await db.prepare();
   const target = db.target;
   let lost = false;
-  const sql = openSession(target, {
-    onclose: () => {
-      lost = true;
-    },
+  const client = openSession(target, () => {
+    lost = true;
   });
   try {
     let got: unknown;
     try {
-      const [row] = await sql.unsafe(`SELECT pg_try_advisory_lock(hashtext('task-manager'), hashtext($1)) AS got`, [`${target.schema}.tick`]);
-      got = row?.got;
+      await client.connect();
+      got = (await client.query(`SELECT pg_try_advisory_lock(hashtext('task-manager'), hashtext($1)) AS got`, [`${target.schema}.tick`])).rows[0]?.got;
     } catch (error) {
       throw storeError(error, target.describe, 'taking the tick lock');
     }
@@ -34,6 +32,6 @@ export const withAdvisoryTickLock = async <T>(db: Db, fn: (held: { assertHeld():
     });
   } finally {
     // Closing the session releases the lock.
-    await sql.end({ timeout: 1 }).catch(() => undefined);
+    await client.end().catch(() => undefined);
   }
 };

@@ -1,5 +1,5 @@
 import type { StoreChange, StoreWatch, StoreWatchOptions } from '../store.js';
-import { openSession } from './connect.js';
+import { openSession, type Client } from './connect.js';
 import type { PgTarget } from './url.js';
 
 /**
@@ -13,30 +13,28 @@ import type { PgTarget } from './url.js';
 export const watchNotifications = (target: PgTarget, onChange: (change: StoreChange) => void, options: StoreWatchOptions): StoreWatch => {
   const channel = `${target.schema}.task`;
   let closed = false;
-  let listening = false;
-  let starting = false;
-  const sql = openSession(target, {
-    onnotify: (name: string, payload: string) => {
-      if (!closed && name === channel) onChange({ slug: payload });
-    },
-    onclose: () => {
-      listening = false;
-    },
-  });
+  let client: Client | undefined;
   const listen = () => {
-    if (closed || listening || starting) return;
-    starting = true;
-    sql
-      .unsafe(`LISTEN "${channel}"`)
+    if (closed || client) return;
+    const mine = openSession(target, () => {
+      // Lost: a new connection at the next poll (a pg client is not reused).
+      if (client === mine) client = undefined;
+      mine.end().catch(() => undefined);
+    });
+    client = mine;
+    mine.on('notification', (message) => {
+      if (!closed && client === mine && message.channel === channel && message.payload) onChange({ slug: message.payload });
+    });
+    mine
+      .connect()
+      .then(() => mine.query(`LISTEN "${channel}"`))
       .then(() => {
-        starting = false;
-        if (closed) return;
-        listening = true;
-        onChange({ slug: undefined });
+        // Listening from now on: whatever changed before is read again.
+        if (!closed && client === mine) onChange({ slug: undefined });
       })
       .catch(() => {
-        starting = false;
-        listening = false;
+        if (client === mine) client = undefined;
+        mine.end().catch(() => undefined);
       });
   };
   listen();
@@ -50,7 +48,8 @@ export const watchNotifications = (target: PgTarget, onChange: (change: StoreCha
       if (closed) return;
       closed = true;
       clearInterval(timer);
-      void sql.end({ timeout: 0 }).catch(() => undefined);
+      client?.end().catch(() => undefined);
+      client = undefined;
     },
   };
 };
