@@ -21,9 +21,33 @@ build:
 docs: build
     node scripts/options-docs.mjs
 
+# The PostgreSQL store's tests start their own servers: pg-install puts PostgreSQL there first.
 # build, then run the whole test suite (raw TAP, then the "N passed, N failed" line)
-test: build
+test: build pg-install
     tap --reporter=./.ci/tap-summary.mjs
+
+# Debian's postgresql package, not embedded-postgres: docs/store.md says why.
+# install PostgreSQL's server programs (initdb, pg_ctl) when missing, for the tests and `just pg`
+pg-install:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    if bin="$(node scripts/pg-server.mjs --bin)"; then echo "pg-install: PostgreSQL found in $bin"; exit 0; fi
+    if ! command -v apt-get >/dev/null; then
+      echo "pg-install: no PostgreSQL server programs (initdb, pg_ctl) and no apt-get: install PostgreSQL 13 or later and set TASK_MANAGER_PG_BIN to its bin directory" >&2
+      exit 1
+    fi
+    sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+    echo "pg-install: installing Debian's postgresql (the tests start their own throwaway servers; no cluster of Debian's is made)"
+    # Debian would make (and, under systemd, start) a cluster on port 5432: none is needed.
+    $sudo mkdir -p /etc/postgresql-common/createcluster.d
+    echo "create_main_cluster = false" | $sudo tee /etc/postgresql-common/createcluster.d/task-manager.conf >/dev/null
+    $sudo apt-get update -q
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends postgresql
+    node scripts/pg-server.mjs --bin
+
+# a throwaway local PostgreSQL server: prints the TASK_MANAGER_STORE to use; Ctrl-C stops it
+pg: pg-install
+    node scripts/pg.mjs
 
 # benchmarks: ratios against the floor this machine measures (bench/results.json)
 bench: build

@@ -6,6 +6,7 @@
 //   dist/bin/<tool>.cjs      one file per bin (what scripts/task-manager/<tool> links to)
 //   dist/bin/supervisor.cjs  the detached supervisor the bundled bins start
 //   dist/lib/yaml.cjs        the YAML parser, loaded only when a task file is read
+//   dist/lib/pg.cjs          the PostgreSQL client, loaded only for a postgres:// store
 //   dist/**/*.cjs.map        source maps to the TypeScript sources
 //                            (node --enable-source-maps, or NODE_OPTIONS=--enable-source-maps)
 //
@@ -70,6 +71,14 @@ const yamlApart = {
     build.onResolve({ filter: /^yaml$/ }, () => ({ path: `../lib/yaml${EXT}`, external: true }));
   },
 };
+// The PostgreSQL client (pg) likewise: only a postgres:// store loads it (store/open-store.ts
+// imports the PostgreSQL store lazily), so the default file store pays nothing for it.
+const pgApart = {
+  name: 'pg-apart',
+  setup(build) {
+    build.onResolve({ filter: /^pg$/ }, () => ({ path: `../lib/pg${EXT}`, external: true }));
+  },
+};
 const require = createRequire(path.join(root, 'shared', 'core', 'package.json'));
 
 fs.rmSync(out, { recursive: true, force: true });
@@ -87,6 +96,8 @@ const common = {
   logLevel: 'warning',
 };
 await esbuild.build({ ...common, entryPoints: [{ in: require.resolve('yaml'), out: 'lib/yaml' }] });
+// pg-native is pg's optional libpq binding, never used here (pg requires it only when asked).
+await esbuild.build({ ...common, entryPoints: [{ in: require.resolve('pg'), out: 'lib/pg' }], external: ['pg-native'] });
 const result = await esbuild.build({
   ...common,
   entryPoints: [
@@ -94,7 +105,7 @@ const result = await esbuild.build({
     { in: path.join(coreSrc, 'supervisor', 'main.ts'), out: 'bin/supervisor' },
   ],
   packages: 'bundle',
-  plugins: [yamlApart, coreFromSource, importMetaUrl],
+  plugins: [yamlApart, pgApart, coreFromSource, importMetaUrl],
   metafile: true,
 });
 for (const tool of TOOLS) {
