@@ -80,7 +80,7 @@ for (const [kind, open] of Object.entries(KINDS)) {
         t.equal(r.slug, 'alpha');
         t.match(r.ts, /^\d{4}-\d\d-\d\dT/);
       }
-      t.same(Object.keys(history.records[0] as object), ['type', 'ts', 'event', 'prompt', 'slug'], 'history keys in the file store\'s order');
+      t.same(Object.keys(history.records[0] as object), ['type', 'ts', 'event', 'prompt', 'slug', 'host'], 'history keys in the file store\'s order');
       t.same(await store.listSlugs(), ['alpha']);
     });
 

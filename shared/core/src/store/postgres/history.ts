@@ -1,10 +1,11 @@
 import type { HistoryRead, HistoryRecord } from '../../history/read-history.js';
 import { nowIso } from '../../time/clock.js';
+import { hostId } from '../../liveness/host-id.js';
 import type { TaskEvent } from '../store.js';
 import type { Db } from './db.js';
 
 /** One history record, key for key the line the file store appends. */
-export const historyRecord = (slug: string, event: TaskEvent): Record<string, unknown> => ({ type: 'history', ts: nowIso(), ...{ ...event, slug } });
+export const historyRecord = (slug: string, event: TaskEvent): Record<string, unknown> => ({ type: 'history', ts: nowIso(), ...{ ...event, slug, host: hostId() } });
 
 /**
  * An event outside any section (the supervisor's run_started, session_seen): under the

@@ -63,6 +63,13 @@ CREATE TRIGGER task_status_changed AFTER INSERT OR UPDATE OF status ON {S}.task
   FOR EACH ROW EXECUTE FUNCTION {S}.notify_status();
 `,
   },
+  {
+    version: 2,
+    sql: `
+-- Several hosts: a live chain's lease, by the database's clock (docs/hosts.md).
+ALTER TABLE {S}.task ADD COLUMN lease_expires_at timestamptz;
+`,
+  },
 ];
 
 export const CODE_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));

@@ -2,7 +2,7 @@ import type { HeartbeatSnapshot } from '../../heartbeat/snapshot.js';
 import type { HistoryRead } from '../../history/read-history.js';
 import type { ActiveLimit } from '../../limits/account-limits.js';
 import type { StatusRecord } from '../../status/schema.js';
-import type { ArchiveOutcome, HousekeepingNote, Store, StoreChange, StoreWatch, StoreWatchOptions, TaskEvent, TaskSection } from '../store.js';
+import type { ArchiveOutcome, HousekeepingNote, LeaseApi, Store, StoreChange, StoreWatch, StoreWatchOptions, TaskEvent, TaskSection } from '../store.js';
 import { archiveRows } from './archive.js';
 import { Db } from './db.js';
 import { readHeartbeatRow, writeHeartbeatRow } from './heartbeat.js';
@@ -11,6 +11,7 @@ import { activeLimitRows, clearLimitRow, recordLimitRow } from './limits.js';
 import { runSection } from './section.js';
 import { statusFromRow } from './status-doc.js';
 import { withAdvisoryTickLock } from './tick-lock.js';
+import { LEASE_COLUMNS, leaseApi, leaseTtlMs, withLease } from './lease.js';
 import { parsePgUrl, type PgTarget } from './url.js';
 import { watchNotifications } from './watch.js';
 
@@ -28,11 +29,17 @@ export class PostgresStore implements Store {
   private readonly target: PgTarget;
   private readonly watches = new Set<StoreWatch>();
 
+  /** Several hosts: a live chain's lease (lease.ts, docs/hosts.md). */
+  readonly lease: LeaseApi;
+  readonly leaseMs: number;
+
   constructor(url: string) {
     this.target = parsePgUrl(url);
     this.describe = this.target.describe;
     this.spec = this.target.spec;
     this.db = new Db(this.target);
+    this.leaseMs = leaseTtlMs();
+    this.lease = leaseApi(this.db, this.leaseMs);
   }
 
   /** The server answers, the login works and the schema is current (migrated if behind). */
@@ -57,8 +64,8 @@ export class PostgresStore implements Store {
   }
 
   async readStatus(slug: string): Promise<StatusRecord | undefined> {
-    const [row] = await this.db.query(`task ${slug}: reading its status`, `SELECT status FROM ${this.target.s}.task WHERE slug = $1`, [slug]);
-    return statusFromRow(this.statusName(slug), row?.status);
+    const [row] = await this.db.query(`task ${slug}: reading its status`, `SELECT status, ${LEASE_COLUMNS} FROM ${this.target.s}.task WHERE slug = $1`, [slug]);
+    return withLease(statusFromRow(this.statusName(slug), row?.status), row);
   }
 
   async listSlugs(): Promise<string[]> {
@@ -67,11 +74,11 @@ export class PostgresStore implements Store {
   }
 
   async readAllStatuses(): Promise<{ slug: string; status?: StatusRecord; error?: unknown }[]> {
-    const rows = await this.db.query('reading every status', `SELECT slug, status FROM ${this.target.s}.task WHERE status IS NOT NULL ORDER BY slug COLLATE "C"`);
+    const rows = await this.db.query('reading every status', `SELECT slug, status, ${LEASE_COLUMNS} FROM ${this.target.s}.task WHERE status IS NOT NULL ORDER BY slug COLLATE "C"`);
     return rows.map((row) => {
       const slug = String(row.slug);
       try {
-        const status = statusFromRow(this.statusName(slug), row.status);
+        const status = withLease(statusFromRow(this.statusName(slug), row.status), row);
         return status ? { slug, status } : { slug };
       } catch (error) {
         return { slug, error };

@@ -6,9 +6,12 @@ import type { TaskEvent, TaskSection } from '../store.js';
 import type { Db, Tx } from './db.js';
 import { historyRecord } from './history.js';
 import { statusFromRow } from './status-doc.js';
+import { LEASE_COLUMNS, leaseOnWrite, withLease } from './lease.js';
 
 export interface SectionNames {
   statusName(slug: string): string;
+  /** How long a live chain's lease lasts (lease.ts). */
+  readonly leaseMs: number;
 }
 
 /**
@@ -29,8 +32,8 @@ export const runSection = <T>(
   const S = db.target.s;
   return db.transaction(`task ${slug}`, async (tx: Tx) => {
     await tx.q(`INSERT INTO ${S}.task (slug) VALUES ($1) ON CONFLICT (slug) DO NOTHING`, [slug]);
-    const [row] = await tx.q(`SELECT status, fence FROM ${S}.task WHERE slug = $1 FOR UPDATE`, [slug]);
-    const status = statusFromRow(names.statusName(slug), row?.status);
+    const [row] = await tx.q(`SELECT status, fence, ${LEASE_COLUMNS} FROM ${S}.task WHERE slug = $1 FOR UPDATE`, [slug]);
+    const status = withLease(statusFromRow(names.statusName(slug), row?.status), row);
     const rowFence = Number(row?.fence ?? 0);
     if (owned !== undefined) {
       if (!status) throw new StatusFileError(names.statusName(slug), 'does not exist', 'status_missing');
@@ -49,8 +52,15 @@ export const runSection = <T>(
       },
       write: async (record: StatusRecord) => {
         assertHeld();
-        const stamped = { ...record, updated_at: nowIso() };
-        await tx.q(`UPDATE ${S}.task SET status = $2::json, fence = $3, updated_at = now() WHERE slug = $1`, [slug, JSON.stringify(stamped), stamped.fence]);
+        // `lease` is what a read saw, never part of the document.
+        const { lease: _seen, ...stamped } = { ...record, updated_at: nowIso() };
+        const lease = leaseOnWrite(stamped, names.leaseMs);
+        await tx.q(`UPDATE ${S}.task SET status = $2::json, fence = $3, updated_at = now(), lease_expires_at = ${lease.sql.replace('$LEASE', '$4')} WHERE slug = $1`, [
+          slug,
+          JSON.stringify(stamped),
+          stamped.fence,
+          ...(lease.param === null ? [] : [lease.param]),
+        ]);
         return stamped;
       },
       takeFence: async () => {
