@@ -1,4 +1,5 @@
 // The argv of a contained run (supervisor/contain-run.ts), and the clear errors when it cannot be.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -109,4 +110,14 @@ t.test('spawnWorker with contain: a missing tool or program is a spawn error, an
   } else {
     t.same(end, { exitCode: null, signal: 'SIGKILL' }, 'a run killed by a signal still reports the signal');
   }
+});
+
+t.test('a PID namespace the kernel refuses is one clear error too', { skip: process.getuid?.() === 0 ? false : 'needs root to run a check as nobody' }, async (t) => {
+  // As nobody without a user namespace (what containTools would try for root), unshare gets EPERM.
+  const module = new URL('../../shared/core/dist/supervisor/contain-run.js', import.meta.url).href;
+  const script = `const { containTools } = await import(${JSON.stringify(module)}); process.stdout.write(JSON.stringify([containTools('/usr/bin:/bin', true), containTools('/usr/bin:/bin', false)]));`;
+  const out = execFileSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--', process.execPath, '--input-type=module', '-e', script], { encoding: 'utf8', cwd: '/' });
+  const [refused, allowed] = JSON.parse(out);
+  t.match(refused, { error: /^cannot contain the run: `.*setpriv --pdeathsig KILL -- .*unshare --pid --fork --kill-child=KILL -- .*` failed: unshare: unshare failed: Operation not permitted/ });
+  t.match(allowed, { setpriv: /setpriv$/, unshare: /unshare$/ }, 'through a user namespace it works');
 });

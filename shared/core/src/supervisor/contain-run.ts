@@ -100,7 +100,8 @@ export const containTools = (pathVar: string | undefined, root: boolean): Contai
   const tools = found as ContainTools;
   const key = `${tools.setpriv}\0${tools.unshare}\0${root}`;
   if (!probed.has(key)) {
-    const trial = containArgv('true', [], { root, tools });
+    // The inner program by its full path (`unshare --version`): the trial needs nothing else on PATH.
+    const trial = containArgv(tools.unshare, ['--version'], { root, tools });
     let failure: string | undefined;
     try {
       execFileSync(trial.file, trial.args, { stdio: ['ignore', 'ignore', 'pipe'], timeout: 10_000, env: { PATH: pathVar ?? '' } });
