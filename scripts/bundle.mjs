@@ -5,6 +5,7 @@
 //
 //   dist/bin/<tool>.cjs      one file per bin (what scripts/task-manager/<tool> links to)
 //   dist/bin/supervisor.cjs  the detached supervisor the bundled bins start
+//   dist/bin/run-guard.cjs   the guard the supervisor starts beside a contained run
 //   dist/lib/yaml.cjs        the YAML parser, loaded only when a task file is read
 //   dist/lib/pg.cjs          the PostgreSQL client, loaded only for a postgres:// store
 //   dist/**/*.cjs.map        source maps to the TypeScript sources
@@ -27,6 +28,8 @@ const coreSrc = path.join(root, 'shared', 'core', 'src');
 // the supervisor is our own dist/bin/supervisor.js; anything else (the demo agent) is
 // the tsc-built file beside the module's compiled twin in shared/core/dist/.
 const SUPERVISOR_URL = "new URL('../supervisor/main.js', import.meta.url)";
+// Likewise the run guard (supervisor/run-guard.ts) is our own dist/bin/run-guard.js.
+const GUARD_URL = "new URL('./run-guard-main.js', import.meta.url)";
 // CommonJS, one file per entry point: an ES module entry costs ~6% more start-up CPU
 // than a CommonJS one (bench/measure/startup.mjs), and each extra module file costs a read.
 const EXT = '.cjs';
@@ -41,6 +44,10 @@ const importMetaUrl = {
       if (args.path.endsWith(`${path.sep}spawn-supervisor.ts`)) {
         if (!text.includes(SUPERVISOR_URL)) throw new Error(`bundle: ${args.path} no longer has ${SUPERVISOR_URL}; update scripts/bundle.mjs`);
         return { contents: text.replace(SUPERVISOR_URL, `new URL('../bin/supervisor${EXT}', ${META_URL})`), loader: 'ts' };
+      }
+      if (args.path.endsWith(`${path.sep}supervisor${path.sep}run-guard.ts`)) {
+        if (!text.includes(GUARD_URL)) throw new Error(`bundle: ${args.path} no longer has ${GUARD_URL}; update scripts/bundle.mjs`);
+        return { contents: text.replace(GUARD_URL, `new URL('../bin/run-guard${EXT}', ${META_URL})`), loader: 'ts' };
       }
       const compiled = path.relative(out, path.join(root, 'shared', 'core', 'dist', path.relative(coreSrc, args.path)).replace(/\.ts$/, '.js'));
       // From dist/<dir>/<file>.js, '../' is dist/.
@@ -103,6 +110,7 @@ const result = await esbuild.build({
   entryPoints: [
     ...TOOLS.map((tool) => ({ in: path.join(root, 'tools', tool, 'src', 'bin.ts'), out: `bin/${tool}` })),
     { in: path.join(coreSrc, 'supervisor', 'main.ts'), out: 'bin/supervisor' },
+    { in: path.join(coreSrc, 'supervisor', 'run-guard-main.ts'), out: 'bin/run-guard' },
   ],
   packages: 'bundle',
   plugins: [yamlApart, pgApart, coreFromSource, importMetaUrl],

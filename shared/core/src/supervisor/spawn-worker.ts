@@ -7,6 +7,7 @@ import { bootId, readStat } from '../liveness/proc.js';
 import { RUN_TOKEN_ENV } from '../liveness/run-processes.js';
 import { UNTRACKED_ENV } from '../fsx/tracked-files.js';
 import type { Invocation } from '../workers/types.js';
+import { containArgv, containTools, findProgram } from './contain-run.js';
 import { stdinFile } from './worker-stdin.js';
 
 export interface WorkerExit {
@@ -27,6 +28,12 @@ export interface WorkerContext {
   slug: string;
   runId: string;
   token: string;
+  /**
+   * Kill the run with the supervisor, kernel-enforced (contain-run.ts): for stores
+   * where nobody else can see an orphaned worker. Off, an orphan stays alive and
+   * blocks its task, which every local tool sees (the file store).
+   */
+  contain?: boolean;
 }
 
 const spawnErrorText = (file: string, error: NodeJS.ErrnoException): string =>
@@ -50,22 +57,53 @@ const withoutEntry = (env: NodeJS.ProcessEnv, name: string): NodeJS.ProcessEnv =
   return copy;
 };
 
+const notStarted = (spawnError: string): SpawnedWorker => ({ identity: undefined, exited: Promise.resolve({ exitCode: null, signal: null, spawnError }) });
+
+/**
+ * A contained worker is spawned as setpriv (which becomes unshare by exec: same pid),
+ * and that is the identity returned: it is our child (its exit status is the worker's;
+ * a signal that killed the worker is re-raised, except SIGKILL before util-linux 2.40,
+ * which shows as exit code 1), the leader of the run's process group (the worker inside
+ * is in the same group), and it lives exactly as long as the worker (it waits for it;
+ * either one's death kills the other). stopRun finds both, and everything the worker
+ * started, by the token. The worker itself is PID 1 of the run's PID namespace (pid 1
+ * inside, another pid in /proc outside), so a polite signal reaches it only if it
+ * handles that signal; otherwise the stop's SIGKILL ends it after the grace.
+ */
+const containedArgv = (invocation: Invocation, cwd: string, env: NodeJS.ProcessEnv): { file: string; args: string[] } | { error: string } => {
+  // unshare starts the program, so a missing one would only be an exit code 127:
+  // checked here to keep the usual spawn error.
+  const program = findProgram(invocation.file, cwd, env.PATH);
+  if ('error' in program) return { error: spawnErrorText(invocation.file, Object.assign(new Error(program.error), { code: program.error })) };
+  const root = process.getuid?.() === 0;
+  const tools = containTools(env.PATH, root);
+  if ('error' in tools) return tools;
+  return containArgv(invocation.file, invocation.args, { root, tools });
+};
+
 export const spawnWorker = (invocation: Invocation, context: WorkerContext): SpawnedWorker => {
+  const env: NodeJS.ProcessEnv = {
+    ...withoutEntry(process.env, UNTRACKED_ENV),
+    ...invocation.env,
+    TASK_MANAGER_SLUG: context.slug,
+    TASK_MANAGER_RUN_ID: context.runId,
+    [RUN_TOKEN_ENV]: context.token,
+  };
+  let argv: { file: string; args: readonly string[] } = invocation;
+  if (context.contain) {
+    const contained = containedArgv(invocation, context.cwd, env);
+    if ('error' in contained) return notStarted(contained.error);
+    argv = contained;
+  }
   const log = openStateFile(context.log, 'append');
   let input: number | undefined;
   try {
     input = invocation.stdin === undefined ? undefined : stdinFile(path.dirname(context.log), invocation.stdin);
-    const child = spawn(invocation.file, invocation.args, {
+    const child = spawn(argv.file, argv.args, {
       cwd: context.cwd,
       detached: true,
       stdio: [input ?? 'ignore', log, log],
-      env: {
-        ...withoutEntry(process.env, UNTRACKED_ENV),
-        ...invocation.env,
-        TASK_MANAGER_SLUG: context.slug,
-        TASK_MANAGER_RUN_ID: context.runId,
-        [RUN_TOKEN_ENV]: context.token,
-      },
+      env,
     });
     // Read even if it already exited (a zombie until we collect it): it is our child.
     const stat = child.pid === undefined ? undefined : readStat(child.pid);
