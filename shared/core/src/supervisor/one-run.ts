@@ -16,6 +16,7 @@ import type { NextRun } from './hand-off.js';
 import { LogFollower } from './log-follower.js';
 import { logRotateBytes, rotateLogIfLarge } from './rotate-log.js';
 import { startRunLimits } from './run-limits.js';
+import { startGuard, type RunGuard } from './run-guard.js';
 import { spawnWorker } from './spawn-worker.js';
 
 // Output heartbeats (last_output_at) are written at most this often.
@@ -36,6 +37,12 @@ export interface RunContext {
   started(): void;
   /** The session the chain last reported (session_seen is written when it changes, not per run). */
   session: { seen?: string };
+  /**
+   * Several hosts (a leased store): the run dies with the supervisor (kernel-enforced,
+   * contain-run.ts), and a guard kills it if the supervisor freezes; `guardBudgetMs`
+   * says how long the run may go on now without another lease renewal.
+   */
+  contain?: { guardBudgetMs: () => number };
 }
 
 /** How the run went, for the hand-off. */
@@ -89,6 +96,12 @@ export class OneRun {
 
   private spawned = false;
   private afterSpawn: (() => void) | undefined;
+  private guard: RunGuard | undefined;
+
+  /** A lease renewal gave the run this much more time: the guard hears it (when there is one). */
+  feedGuard(budgetMs: number): void {
+    this.guard?.feed(budgetMs);
+  }
 
   get isStopping(): boolean {
     return this.stopping !== undefined;
@@ -126,7 +139,9 @@ export class OneRun {
     const parser = adapter.parser();
     const follower = new LogFollower(ctx.log, (line) => this.onLine(parser, line), () => this.onOutput());
     const started = monotonicMs();
-    const spawned = spawnWorker(invocation, { cwd: spec.worktree, log: ctx.log, slug: ctx.slug, runId: next.runId, token: next.token });
+    const spawned = spawnWorker(invocation, { cwd: spec.worktree, log: ctx.log, slug: ctx.slug, runId: next.runId, token: next.token, contain: ctx.contain !== undefined });
+    // Before any await: the guard covers the whole run.
+    if (ctx.contain && spawned.identity) this.guard = startGuard({ pgid: spawned.identity.pid, token: next.token, budgetMs: ctx.contain.guardBudgetMs(), log: ctx.log });
     faultPoint('supervisor-spawned');
     this.worker = spawned.identity ? { ...spawned.identity, host: hostId() } : null;
     this.spawned = true;
@@ -167,7 +182,12 @@ export class OneRun {
     // Whatever the worker left behind in its group (or under its token) goes too:
     // the next run must not start beside it.
     await this.stopping;
-    await stopRun({ worker: this.worker, token: next.token }, { graceMs: spec.grace_ms, firstSignals: adapter.stopSignals }).catch((error) => ctx.note(`task-manager: ${(error as Error).message}\n`));
+    try {
+      await stopRun({ worker: this.worker, token: next.token }, { graceMs: spec.grace_ms, firstSignals: adapter.stopSignals }).catch((error) => ctx.note(`task-manager: ${(error as Error).message}\n`));
+    } finally {
+      await this.guard?.stop();
+      if (this.guard?.fired()) ctx.note('task-manager: the guard killed the run: the supervisor stopped renewing its lease\n');
+    }
     follower.close();
     if (this.outputWritePending) clearTimeout(this.outputWritePending);
     const end: RunEnd = { exitCode: exit.exitCode, signal: exit.signal, observed: parser.observed, stoppedBy: this.stopBy, spawnError: exit.spawnError, lastLine: this.lastLine };

@@ -114,7 +114,7 @@ export class Supervisor {
     if (this.store.lease) {
       this.lease = keepLease(this.store.lease, this.slug, this.fence, sent, {
         onLost: (reason) => this.selfFence(reason),
-        onRenewed: () => undefined,
+        onRenewed: () => this.active?.feedGuard(this.guardBudget()),
       });
     }
     this.watcher = watchRequests(this.store, this.slug, () => this.checkRequests());
@@ -162,6 +162,7 @@ export class Supervisor {
             history: (event, fields) => this.history(event, fields),
             note: (text) => this.logNote(text),
             session: this.session,
+            ...(this.lease && this.store.lease ? { contain: { guardBudgetMs: () => this.guardBudget() } } : {}),
             started: () => {
               if (this.shuttingDown) void run.stop('shutdown');
               void this.checkRequests();
@@ -213,6 +214,16 @@ export class Supervisor {
     const pushed = await pushToRemote(this.spec.worktree, this.spec.branch, remote, remoteCommit);
     if (!pushed.pushed) this.logNote(`task-manager: ${pushed.reason}\n`);
     await this.history(HISTORY_EVENTS.branchPushed, { run_id: runId, remote, pushed: pushed.pushed, reason: pushed.reason ?? null }).catch(() => undefined);
+  }
+
+  /**
+   * How long a frozen supervisor's run may go on: past its own self-fencing deadline
+   * (which a live supervisor meets first), halfway into the margin, before the lease
+   * can expire and another host may start the task.
+   */
+  private guardBudget(): number {
+    const margin = this.store.lease?.marginMs ?? 0;
+    return Math.max(0, (this.lease?.remainingMs() ?? 0) + Math.floor(margin / 2));
   }
 
   /**
