@@ -51,7 +51,9 @@ t.test('hostile worker: interrupt, a follow-up queued during its shutdown, every
   const d = await runBin('dispatch', ['host', '--prompt', 'p0'], { cwd: box.repo, env });
   t.equal(d.code, 0, d.stderr);
   await waitFor(() => fs.existsSync(pids), 'hostile up');
-  const i = await runBin('dispatch-continue', ['host', '--interrupt', '--prompt', 'p1'], { cwd: box.repo, env });
+  // A grace long enough that the next follow-up surely arrives during the shutdown, however
+  // loaded the machine (the worker ignores SIGTERM: its run ends when the grace does).
+  const i = await runBin('dispatch-continue', ['host', '--interrupt', '--grace', '6', '--prompt', 'p1'], { cwd: box.repo, env });
   t.match(i.records[0], { result: 'interrupted' });
   // While the first run ignores SIGTERM during its grace period:
   const q = await runBin('dispatch-continue', ['host', '--prompt', 'p2'], { cwd: box.repo, env });
