@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { chainOver, nodeWorker, pidAlive, ROOT, runBin, sandbox, startBin, statusOf, treeSnapshot, waitFor, writeTask } from '../fixtures/e2e.js';
+import { chainOver, nodeWorker, pidAlive, ROOT, runBin, sandbox, startBin, statusOf, treeSnapshot, waitFor, withoutTapHooks, writeTask } from '../fixtures/e2e.js';
 
 const tick = (box: { repo: string; env: Record<string, string> }, args: string[], env: Record<string, string> = {}, input?: string) =>
   runBin('hb-tick', args, { cwd: box.repo, env: { ...box.env, ...env }, input });
@@ -175,7 +175,7 @@ t.test('task records from stdin, and the legacy entry points with their old flag
 
   writeTask(box, 'legacy', 'status: ready');
   const heartbeat = await new Promise<{ code: number | null; out: string }>((resolve) => {
-    const child = spawn(path.join(ROOT, 'scripts', 'task-manager-heartbeat'), ['--max-dispatches-per-cycle', '1'], {
+    const child = spawn(...withoutTapHooks(path.join(ROOT, 'scripts', 'task-manager-heartbeat'), ['--max-dispatches-per-cycle', '1']), {
       cwd: box.repo,
       env: { ...box.env, TASK_MANAGER_WORKER_CMD: 'true', TASK_MANAGER_DISPATCH_TIMEOUT_SECONDS: '30' },
     });
@@ -186,13 +186,13 @@ t.test('task records from stdin, and the legacy entry points with their old flag
   t.equal(heartbeat.code, 0);
   t.match(heartbeat.out, /"type":"action","action":"dispatch","slug":"legacy","result":"started"/);
   const watchOld = await new Promise<string>((resolve) => {
-    const child = spawn(path.join(ROOT, 'scripts', 'dispatch-watch'), ['legacy'], { cwd: box.repo, env: box.env });
+    const child = spawn(...withoutTapHooks(path.join(ROOT, 'scripts', 'dispatch-watch'), ['legacy']), { cwd: box.repo, env: box.env });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.on('close', () => resolve(out));
   });
   t.match(watchOld, /"slug":"legacy"/);
-  const loop = spawn(path.join(ROOT, 'scripts', 'task-manager-run'), ['--interval', '1'], { cwd: box.repo, env: { ...box.env, TASK_MANAGER_WORKER_CMD: 'true' } });
+  const loop = spawn(...withoutTapHooks(path.join(ROOT, 'scripts', 'task-manager-run'), ['--interval', '1']), { cwd: box.repo, env: { ...box.env, TASK_MANAGER_WORKER_CMD: 'true' } });
   let loopOut = '';
   loop.stdout.on('data', (d) => (loopOut += d));
   const loopExit = new Promise<number | null>((resolve) => loop.on('close', resolve));

@@ -156,8 +156,8 @@ t.test('hb-tick --every on a terminal: a time stamp per tick, and the lines of a
   writeTask(box, 'a', 'status: blocked');
   writeTask(box, 'a-much-longer-task-name', 'status: blocked');
   const { spawn } = await import('node:child_process');
-  const { binPath } = await import('../fixtures/e2e.js');
-  const child = spawn('script', ['-qfc', `${JSON.stringify(process.execPath)} ${JSON.stringify(binPath('hb-tick'))} --every 0.3 --dry-run`, '/dev/null'], { cwd: box.repo, env: box.env });
+  const { binPath, nodeCommand } = await import('../fixtures/e2e.js');
+  const child = spawn('script', ['-qfc', `${nodeCommand(binPath('hb-tick'))} --every 0.3 --dry-run`, '/dev/null'], { cwd: box.repo, env: box.env });
   t.teardown(() => child.kill('SIGKILL'));
   let out = '';
   child.stdout.on('data', (d) => (out += d));

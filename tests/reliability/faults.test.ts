@@ -5,7 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import t, { type Test } from 'tap';
-import { binPath, chainOver, historyOf, nodeWorker, parseRecords, pidAlive, runBin, sandbox, statusOf, waitFor, writeTask } from '../fixtures/e2e.js';
+import { binPath, nodeArgv, nodeCommand, chainOver, historyOf, nodeWorker, parseRecords, pidAlive, runBin, sandbox, statusOf, waitFor, writeTask } from '../fixtures/e2e.js';
 
 const ROUNDS = Number(process.env.TM_SOAK_ROUNDS ?? 1);
 // The crash loop: tasks that fail every run. `just soak` (TM_SOAK_ROUNDS) runs the 20 of old.
@@ -101,7 +101,7 @@ t.test('a lock holder frozen past the stale time, then resumed: the loser spawns
   const box = sandbox(t);
   const log = path.join(path.dirname(box.repo), 'workers.log');
   const env = { ...box.env, SLEEPER_LOG: log, TASK_MANAGER_WORKER_CMD: nodeWorker('sleeper.mjs', '60') };
-  const frozen = spawn(process.execPath, [binPath('dispatch'), 'frozen', '--prompt', 'x'], { cwd: box.repo, env: { ...env, TASK_MANAGER_FAULT: 'stop:claim-before-fence' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const frozen = spawn(...nodeArgv(binPath('dispatch'), ['frozen', '--prompt', 'x']), { cwd: box.repo, env: { ...env, TASK_MANAGER_FAULT: 'stop:claim-before-fence' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let frozenOut = '';
   let frozenErr = '';
   frozen.stdout.on('data', (d) => (frozenOut += d));
@@ -128,7 +128,7 @@ t.test('disk full while claiming: nothing starts, no temp file, the task is clai
   const box = sandbox(t);
   const promptFile = path.join(path.dirname(box.repo), 'big-prompt.txt');
   fs.writeFileSync(promptFile, 'p'.repeat(4000)); // the status with this prompt outgrows a 1-block file size limit
-  const r = spawnSync('bash', ['-c', `ulimit -f 1; exec node ${JSON.stringify(binPath('dispatch'))} full --prompt-file ${JSON.stringify(promptFile)} --worker-cmd true`], { cwd: box.repo, env: box.env, encoding: 'utf8' });
+  const r = spawnSync('bash', ['-c', `ulimit -f 1; exec ${nodeCommand(binPath('dispatch'))} full --prompt-file ${JSON.stringify(promptFile)} --worker-cmd true`], { cwd: box.repo, env: box.env, encoding: 'utf8' });
   t.equal(r.status, 1, r.stderr);
   t.match(parseRecords(r.stdout)[0], { type: 'error', code: 'write_failed', message: /EFBIG/ });
   t.same(fs.readdirSync(box.stateDir).filter((n) => n.includes('.tmp') || n.endsWith('.status.json')), [], 'no status and no temp file');

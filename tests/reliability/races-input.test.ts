@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { binPath, chainOver, fixture, historyOf, nodeWorker, parseRecords, pidAlive, runBin, sandbox, statusOf, waitFor } from '../fixtures/e2e.js';
+import { binPath, nodeArgv, nodeCommand, chainOver, fixture, historyOf, nodeWorker, parseRecords, pidAlive, runBin, sandbox, statusOf, waitFor } from '../fixtures/e2e.js';
 
 const ROUNDS = Number(process.env.TM_SOAK_ROUNDS ?? 2);
 
@@ -19,7 +19,7 @@ t.test('start race: 16 dispatchers at the same instant start exactly one worker,
     const go = path.join(path.dirname(box.repo), `go-${round}`);
     const runs = Array.from({ length: 16 }, () =>
       new Promise<{ code: number | null; out: string }>((resolve) => {
-        const child = spawn(process.execPath, [fixture('reliability', 'barrier-dispatch.mjs'), go, binPath('dispatch'), slug, '--prompt', 'x'], { cwd: box.repo, env, stdio: ['ignore', 'pipe', 'ignore'] });
+        const child = spawn(...nodeArgv(fixture('reliability', 'barrier-dispatch.mjs'), [go, binPath('dispatch'), slug, '--prompt', 'x']), { cwd: box.repo, env, stdio: ['ignore', 'pipe', 'ignore'] });
         let out = '';
         child.stdout.on('data', (d) => (out += d));
         child.on('close', (code) => resolve({ code, out }));
@@ -112,7 +112,7 @@ t.test('bad NDJSON and broken pipes: one error per bad line, the good lines proc
   t.equal(dup.code, 3);
   t.same(dup.records.map((x) => x.type === 'error' ? x.code : x.result), ['started', 'conflict']);
   // stdout closed by the reader: a quiet exit.
-  const sh = spawn('sh', ['-c', `node ${JSON.stringify(binPath('dispatch-watch'))} --follow | head -1`], { cwd: box.repo, env: box.env });
+  const sh = spawn('sh', ['-c', `${nodeCommand(binPath('dispatch-watch'))} --follow | head -1`], { cwd: box.repo, env: box.env });
   let err = '';
   let closed = false;
   sh.stderr.on('data', (d) => (err += d));

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import { runHeader } from '@task-manager/core/watch/log-header';
-import { binPath, chainOver, historyOf, runBin, sandbox, startBin, waitFor } from '../fixtures/e2e.js';
+import { binPath, nodeCommand, chainOver, historyOf, runBin, sandbox, startBin, waitFor } from '../fixtures/e2e.js';
 import { runTool } from '../fixtures/in-process.js';
 import { putStatus, runStatus } from '../fixtures/watch-reap-util.js';
 
@@ -15,7 +15,7 @@ const ESC = '\x1b';
 /** The bin on a pseudo-terminal (script(1)); its screen, carriage returns removed. */
 const onTty = (cwd: string, env: Record<string, string>, args: string) =>
   new Promise<string>((resolve) => {
-    const child = spawn('script', ['-qc', `${JSON.stringify(process.execPath)} ${JSON.stringify(binPath('dispatch-watch'))} ${args}`, '/dev/null'], { cwd, env });
+    const child = spawn('script', ['-qc', `${nodeCommand(binPath('dispatch-watch'))} ${args}`, '/dev/null'], { cwd, env });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.on('close', () => resolve(out.replace(/\r/g, '')));

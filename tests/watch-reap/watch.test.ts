@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { binPath, nodeWorker, runBin, sandbox, startBin, waitFor } from '../fixtures/e2e.js';
+import { binPath, nodeArgv, nodeCommand, nodeWorker, runBin, sandbox, startBin, waitFor } from '../fixtures/e2e.js';
 import { killAndWait, putStatus, readStatusFile, runStatus, standIns, statusPath } from '../fixtures/watch-reap-util.js';
 
 t.test('a snapshot: one record per dispatch, liveness-corrected, never the prompt; a damaged file is one error', async (t) => {
@@ -61,7 +61,7 @@ t.test('a snapshot: one record per dispatch, liveness-corrected, never the promp
     fs.writeFileSync(statusPath(many, slug), JSON.stringify(runStatus(slug, { state: 'exited', outcome: 'ok', exit_code: 0 })));
   }
   const head = await new Promise<{ code: number | null; stderr: string; first: string }>((resolve) => {
-    const child = spawn(process.execPath, [binPath('dispatch-watch'), '--state-dir', many], { cwd: box.repo, env: box.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(...nodeArgv(binPath('dispatch-watch'), ['--state-dir', many]), { cwd: box.repo, env: box.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let first = '';
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
@@ -167,7 +167,7 @@ t.test('on a terminal: a readable table, coloured unless NO_COLOR; NDJSON again 
   // script(1) gives the bin a pseudo-terminal as its stdout.
   const onTty = (env: Record<string, string>, args = '') =>
     new Promise<string>((resolve) => {
-      const child = spawn('script', ['-qc', `${JSON.stringify(process.execPath)} ${JSON.stringify(binPath('dispatch-watch'))} ${args}`, '/dev/null'], { cwd: box.repo, env });
+      const child = spawn('script', ['-qc', `${nodeCommand(binPath('dispatch-watch'))} ${args}`, '/dev/null'], { cwd: box.repo, env });
       let out = '';
       child.stdout.on('data', (d) => (out += d));
       child.on('close', () => resolve(out.replace(/\r/g, '')));
@@ -194,7 +194,7 @@ t.test('on a terminal: a readable table, coloured unless NO_COLOR; NDJSON again 
   const owner = procs.sleeper();
   putStatus(box.stateDir, runStatus('tty-live', { owner, worker: procs.sleeper('tok-tty'), token: 'tok-tty' }));
   let screen = '';
-  const child = spawn('script', ['-qc', `${JSON.stringify(process.execPath)} ${JSON.stringify(binPath('dispatch-watch'))} tty-live --until-done --interval 0.2`, '/dev/null'], {
+  const child = spawn('script', ['-qc', `${nodeCommand(binPath('dispatch-watch'))} tty-live --until-done --interval 0.2`, '/dev/null'], {
     cwd: box.repo,
     env: { ...box.env, NO_COLOR: '1' },
   });
