@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { chainOver, historyOf, nodeWorker, pidAlive, runBin, sandbox, statusOf, waitFor, writeTask } from '../fixtures/e2e.js';
+import { chainOver, historyOf, killSupervisor, nodeWorker, pidAlive, runBin, sandbox, statusOf, waitFor, writeTask } from '../fixtures/e2e.js';
 
 const classOf = async (box: ReturnType<typeof sandbox>, slug: string, env: Record<string, string> = {}) => {
   const r = await runBin('hb-tick', ['--dry-run'], { cwd: box.repo, env: { ...box.env, ...env } });
@@ -71,11 +71,11 @@ t.test('SIGTERM to a supervisor stays an interruption (a failure, retried); an o
 
 t.test('an orphaned run is stopped by dispatch-stop itself', async (t) => {
   const box = sandbox(t);
-  const env = { ...box.env, TASK_MANAGER_WORKER_CMD: nodeWorker('sleeper.mjs', '60') };
+  // A quiet worker: its supervisor never holds the lock to note output when it is killed.
+  const env = { ...box.env, TASK_MANAGER_WORKER_CMD: nodeWorker('sleeper.mjs', '60'), SLEEPER_QUIET: '1' };
   const r = await runBin('dispatch', ['orph', '--prompt', 'x'], { cwd: box.repo, env });
   t.equal(r.code, 0, r.stderr);
-  const s = statusOf(box, 'orph');
-  process.kill(s.owner.pid, 'SIGKILL');
+  const s = await killSupervisor(box, 'orph');
   await waitFor(() => !pidAlive(s.owner.pid), 'the supervisor is gone');
   const stop = await runBin('dispatch-stop', ['orph', '--grace', '1'], { cwd: box.repo, env });
   t.equal(stop.code, 0, stop.stderr);
