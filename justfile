@@ -21,9 +21,15 @@ build:
 docs: build
     node scripts/options-docs.mjs
 
-# build, then run the whole test suite (raw TAP, then the "N passed, N failed" line)
+# tap's settings (jobs, coverage) are package.json's "tap"; the summary is shared/core/src's
+# line coverage by what the tests run in their own process (bins run as processes are not measured)
+# build, then run the whole test suite (raw TAP, coverage summary, then the "N passed, N failed" line)
 test: build
     tap --reporter=./.ci/tap-summary.mjs
+
+# the whole test suite, then the line coverage of shared/core/src file by file
+coverage: test
+    tap report text
 
 # benchmarks: ratios against the floor this machine measures (bench/results.json)
 bench: build
@@ -95,6 +101,9 @@ reap *ARGS:
 stop *ARGS:
     @{{justfile_directory()}}/scripts/task-manager/dispatch-stop "$@"
 
+# `just test` runs each scenario once or a few times: kill -9 at each point 1 round, the start
+# race 2 rounds, the continue race 20 follow-ups, the crash loop 8 tasks; here ROUNDS, ROUNDS,
+# ROUNDS*10 follow-ups and 20 tasks.
 # the reliability suite with more rounds: just soak [ROUNDS] (each scenario prints rounds and violations)
 soak ROUNDS="50": build
     TM_SOAK_ROUNDS={{ROUNDS}} TM_CONTINUE_RACE_ROUNDS={{ROUNDS}}0 tap --reporter=./.ci/tap-summary.mjs --timeout 3600 tests/reliability tests/continue
