@@ -100,7 +100,9 @@ t.test('kill -9 at every step boundary: never two workers, no false "running", n
 t.test('a lock holder frozen past the stale time, then resumed: the loser spawns nothing and writes nothing', async (t) => {
   const box = sandbox(t);
   const log = path.join(path.dirname(box.repo), 'workers.log');
-  const env = { ...box.env, SLEEPER_LOG: log, TASK_MANAGER_WORKER_CMD: nodeWorker('sleeper.mjs', '60') };
+  // A quiet worker: the winner's supervisor writes nothing once it runs (no output to note),
+  // so any change to the status after the loser resumes would be the loser's.
+  const env = { ...box.env, SLEEPER_LOG: log, SLEEPER_QUIET: '1', TASK_MANAGER_WORKER_CMD: nodeWorker('sleeper.mjs', '60') };
   const frozen = spawn(...nodeArgv(binPath('dispatch'), ['frozen', '--prompt', 'x']), { cwd: box.repo, env: { ...env, TASK_MANAGER_FAULT: 'stop:claim-before-fence' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let frozenOut = '';
   let frozenErr = '';
