@@ -9,7 +9,7 @@ import { binPath, nodeArgv, nodeCommand, chainOver, fixture, historyOf, nodeWork
 
 const ROUNDS = Number(process.env.TM_SOAK_ROUNDS ?? 2);
 
-t.test('start race: 16 dispatchers at the same instant start exactly one worker, round after round', async (t) => {
+t.test('start race: 16 dispatchers at the same instant start exactly one worker, round after round; the others are told who holds the task', async (t) => {
   const box = sandbox(t);
   const log = path.join(path.dirname(box.repo), 'workers.log');
   const env = { ...box.env, SLEEPER_LOG: log, TASK_MANAGER_WORKER_CMD: nodeWorker('sleeper.mjs', '30'), MAX_DELAY_MS: '15' };
@@ -18,11 +18,13 @@ t.test('start race: 16 dispatchers at the same instant start exactly one worker,
     const slug = `race-${round}`;
     const go = path.join(path.dirname(box.repo), `go-${round}`);
     const runs = Array.from({ length: 16 }, () =>
-      new Promise<{ code: number | null; out: string }>((resolve) => {
-        const child = spawn(...nodeArgv(fixture('reliability', 'barrier-dispatch.mjs'), [go, binPath('dispatch'), slug, '--prompt', 'x']), { cwd: box.repo, env, stdio: ['ignore', 'pipe', 'ignore'] });
+      new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+        const child = spawn(...nodeArgv(fixture('reliability', 'barrier-dispatch.mjs'), [go, binPath('dispatch'), slug, '--prompt', 'x']), { cwd: box.repo, env, stdio: ['ignore', 'pipe', 'pipe'] });
         let out = '';
+        let err = '';
         child.stdout.on('data', (d) => (out += d));
-        child.on('close', (code) => resolve({ code, out }));
+        child.stderr.on('data', (d) => (err += d));
+        child.on('close', (code) => resolve({ code, out, err }));
       }),
     );
     // Open the barrier once all 16 are at it.
@@ -35,6 +37,20 @@ t.test('start race: 16 dispatchers at the same instant start exactly one worker,
     await waitFor(() => fs.existsSync(log) && parseRecords(fs.readFileSync(log, 'utf8')).some((r) => r.slug === slug), `round ${round} worker up`);
     const workers = parseRecords(fs.readFileSync(log, 'utf8')).filter((r) => r.slug === slug).length;
     if (started !== 1 || conflicts !== 15 || workers !== 1) violations += 1;
+    // What a refused dispatcher says: a conflict record and one line; a refusal because of
+    // the live worker names it (the other kind, a claim lost at the same instant —
+    // proper-lockfile#121 — has no holder yet).
+    const refused = results.filter((r) => r.code === 3);
+    for (const r of refused) {
+      t.match(parseRecords(r.out)[0], { type: 'error', code: 'conflict', slug }, `round ${round}: a conflict record`);
+      t.match(r.err, new RegExp(`^dispatch: task ${slug} already has a live worker|^dispatch: task ${slug} was claimed`, 'm'));
+    }
+    const named = refused.filter((r) => /already has a live worker/.test(r.err));
+    t.ok(named.length > 0, `round ${round}: at least one refusal found the live worker`);
+    for (const r of named) {
+      t.ok((parseRecords(r.out)[0]?.holder?.supervisor_pid ?? 0) > 0, 'the holder record names the supervisor');
+      t.match(r.err, /supervisor pid \d+, worker pid (\d+|-)/, 'the message names the supervisor and the worker');
+    }
     // Stop this round's worker so the machine stays quiet.
     const s = statusOf(box, slug);
     process.kill(s.owner.pid, 'SIGTERM');
