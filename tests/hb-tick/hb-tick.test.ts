@@ -2,10 +2,13 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
+import { runTool } from '../fixtures/in-process.js';
 import { chainOver, killSupervisor, nodeWorker, pidAlive, ROOT, runBin, sandbox, startBin, statusOf, treeSnapshot, waitFor, withoutTapHooks, writeTask } from '../fixtures/e2e.js';
 
 const tick = (box: { repo: string; env: Record<string, string> }, args: string[], env: Record<string, string> = {}, input?: string) =>
   runBin('hb-tick', args, { cwd: box.repo, env: { ...box.env, ...env }, input });
+/** A dry run in this process: planning reads task and status files, and starts nothing. */
+const plan = (box: { repo: string; env: Record<string, string> }, args: string[], input?: string) => runTool('hb-tick', ['--dry-run', ...args], { cwd: box.repo, env: box.env, input });
 const byType = (records: Record<string, any>[], type: string) => records.filter((r) => r.type === type);
 const classes = (records: Record<string, any>[]) => Object.fromEntries(byType(records, 'task').map((r) => [r.slug, r.class]));
 
@@ -21,7 +24,7 @@ t.test('classification, priorities, depends_on, invalid files, and --dry-run cha
   writeTask(box, 'badprio', 'status: ready\npriority: urgent');
   fs.writeFileSync(path.join(box.repo, 'tasks', 'nofront.md'), '# just text\n');
   const before = treeSnapshot(box.stateDir);
-  const r = await tick(box, ['--dry-run', '--max-dispatches-per-cycle', '2']);
+  const r = await plan(box, ['--max-dispatches-per-cycle', '2']);
   t.equal(r.code, 4, 'invalid task files are bad input');
   t.same(classes(r.records), {
     after: 'waiting',
@@ -166,7 +169,7 @@ t.test('a dead running worker becomes worker_gone in the tick\'s reap, waits its
 t.test('task records from stdin, and the legacy entry points with their old flags', async (t) => {
   const box = sandbox(t);
   const input = ['{"slug":"r1","status":"ready","priority":"p1"}', 'garbage', '{"slug":"../x","status":"ready"}', '{"slug":"r2","status":"blocked"}'].join('\n') + '\n';
-  const r = await tick(box, ['-', '--dry-run'], {}, input);
+  const r = await plan(box, ['-'], input);
   t.equal(r.code, 4);
   t.match(byType(r.records, 'error'), [{ code: 'invalid_record', source: 'stdin:2' }]);
   t.match(classes(r.records), { r1: 'dispatchable', r2: 'not_ready' });
