@@ -22,10 +22,11 @@ docs: build
     node scripts/options-docs.mjs
 
 # tap's settings (jobs, coverage) are package.json's "tap"; the summary is shared/core/src's
-# line coverage by what the tests run in their own process (bins run as processes are not measured)
+# line coverage by what the tests run in their own process (bins run as processes are not
+# measured). The tests' TypeScript is compiled by esbuild, not ts-node (tests/fixtures/ts/).
 # build, then run the whole test suite (raw TAP, coverage summary, then the "N passed, N failed" line)
 test: build
-    tap --reporter=./.ci/tap-summary.mjs
+    NODE_OPTIONS="${NODE_OPTIONS:-} --import={{justfile_directory()}}/tests/fixtures/ts/register.mjs" tap --reporter=./.ci/tap-summary.mjs
 
 # the whole test suite, then the line coverage of shared/core/src file by file
 coverage: test
@@ -106,7 +107,7 @@ stop *ARGS:
 # ROUNDS*10 follow-ups and 20 tasks.
 # the reliability suite with more rounds: just soak [ROUNDS] (each scenario prints rounds and violations)
 soak ROUNDS="50": build
-    TM_SOAK_ROUNDS={{ROUNDS}} TM_CONTINUE_RACE_ROUNDS={{ROUNDS}}0 tap --reporter=./.ci/tap-summary.mjs --timeout 3600 tests/reliability tests/continue
+    TM_SOAK_ROUNDS={{ROUNDS}} TM_CONTINUE_RACE_ROUNDS={{ROUNDS}}0 NODE_OPTIONS="${NODE_OPTIONS:-} --import={{justfile_directory()}}/tests/fixtures/ts/register.mjs" tap --reporter=./.ci/tap-summary.mjs --timeout 3600 tests/reliability tests/continue
 
 # contract tests against the real claude, codex and gemini CLIs (installed into a cache outside the workspace)
 contract: build
