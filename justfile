@@ -21,10 +21,17 @@ build:
 docs: build
     node scripts/options-docs.mjs
 
+# tap's settings (jobs, coverage) are package.json's "tap"; the summary is shared/core/src's
+# line coverage by what the tests run in their own process (bins run as processes are not
+# measured). The tests' TypeScript is compiled by esbuild, not ts-node (tests/fixtures/ts/).
 # The PostgreSQL store's tests start their own servers: pg-install puts PostgreSQL there first.
-# build, then run the whole test suite (raw TAP, then the "N passed, N failed" line)
+# build, then run the whole test suite (raw TAP, coverage summary, then the "N passed, N failed" line)
 test: build pg-install
-    tap --reporter=./.ci/tap-summary.mjs
+    NODE_OPTIONS="${NODE_OPTIONS:-} --import={{justfile_directory()}}/tests/fixtures/ts/register.mjs" tap --reporter=./.ci/tap-summary.mjs
+
+# the whole test suite, then the line coverage of shared/core/src file by file
+coverage: test
+    tap report text
 
 # Debian's postgresql package, not embedded-postgres: docs/store.md says why.
 # install PostgreSQL's server programs (initdb, pg_ctl) when missing, for the tests and `just pg`
@@ -119,9 +126,12 @@ reap *ARGS:
 stop *ARGS:
     @{{justfile_directory()}}/scripts/task-manager/dispatch-stop "$@"
 
+# `just test` runs each scenario once or a few times: kill -9 at each point 1 round, the start
+# race 2 rounds, the continue race 20 follow-ups, the crash loop 8 tasks; here ROUNDS, ROUNDS,
+# ROUNDS*10 follow-ups and 20 tasks.
 # the reliability suite with more rounds: just soak [ROUNDS] (each scenario prints rounds and violations)
 soak ROUNDS="50": build
-    TM_SOAK_ROUNDS={{ROUNDS}} TM_CONTINUE_RACE_ROUNDS={{ROUNDS}}0 tap --reporter=./.ci/tap-summary.mjs --timeout 3600 tests/reliability tests/continue
+    TM_SOAK_ROUNDS={{ROUNDS}} TM_CONTINUE_RACE_ROUNDS={{ROUNDS}}0 NODE_OPTIONS="${NODE_OPTIONS:-} --import={{justfile_directory()}}/tests/fixtures/ts/register.mjs" tap --reporter=./.ci/tap-summary.mjs --timeout 3600 tests/reliability tests/continue
 
 # contract tests against the real claude, codex and gemini CLIs (installed into a cache outside the workspace)
 contract: build

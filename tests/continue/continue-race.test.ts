@@ -5,7 +5,7 @@ import t from 'tap';
 import { chainOver, nodeWorker, runBin, sandbox, statusOf, waitFor } from '../fixtures/e2e.js';
 
 t.test('continue racing the end of runs: no follow-up lost, none run twice, never two workers', async (t) => {
-  const rounds = Number(process.env.TM_CONTINUE_RACE_ROUNDS ?? 100);
+  const rounds = Number(process.env.TM_CONTINUE_RACE_ROUNDS ?? 20);
   const box = sandbox(t);
   const dir = path.join(path.dirname(box.repo), 'exclusive');
   fs.mkdirSync(dir);

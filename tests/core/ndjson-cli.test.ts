@@ -10,7 +10,7 @@ import { resolveConfig } from '@task-manager/core/config/resolve-config';
 import { BadInputError, ConflictError, UsageError } from '@task-manager/core/errors/errors';
 import { EXIT, worstExitCode } from '@task-manager/core/errors/exit-codes';
 import { readRecords } from '@task-manager/core/ndjson/read-records';
-import { fixture } from '../fixtures/e2e.js';
+import { binPath, fixture, nodeCommand } from '../fixtures/e2e.js';
 
 const collect = async (input: string | Buffer) => {
   const items = [];
@@ -58,7 +58,7 @@ t.test('RecordOutput: a reader that goes away ends the writer quietly, exit 0', 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tm-epipe-'));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   for (let i = 0; i < 300; i++) fs.writeFileSync(path.join(dir, `t${i}.md`), `---\nstatus: ready\n---\n`);
-  const pipe = spawn('bash', ['-c', `node ${JSON.stringify(path.resolve('tools/hb-tick/dist/bin.js'))} --dry-run --tasks-dir ${dir} --state-dir ${dir}/state | head -1 >/dev/null; echo "status \${PIPESTATUS[0]}"`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const pipe = spawn('bash', ['-c', `${nodeCommand(binPath('hb-tick'))} --dry-run --tasks-dir ${dir} --state-dir ${dir}/state | head -1 >/dev/null; echo "status \${PIPESTATUS[0]}"`], { stdio: ['ignore', 'pipe', 'pipe'] });
   let perr = '';
   let pout = '';
   pipe.stderr.on('data', (d) => (perr += d));

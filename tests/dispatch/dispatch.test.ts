@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { historyOf, nodeWorker, pidAlive, runBin, sandbox, statusOf, waitFor } from '../fixtures/e2e.js';
+import { historyOf, killSupervisor, nodeWorker, pidAlive, runBin, sandbox, statusOf, waitFor } from '../fixtures/e2e.js';
 
 t.test('dispatch returns while the worker runs; the worker outlives the dispatcher', async (t) => {
   const box = sandbox(t);
@@ -41,41 +41,15 @@ t.test('dispatch returns while the worker runs; the worker outlives the dispatch
   t.equal(fs.statSync(path.join(box.stateDir, 'dispatch-alpha.log')).mode & 0o777, 0o600);
 });
 
-t.test('16 concurrent dispatches of one slug start exactly one worker', async (t) => {
-  const box = sandbox(t);
-  const log = path.join(box.repo, '..', 'sleeper.log');
-  const runs = await Promise.all(
-    Array.from({ length: 16 }, () =>
-      runBin('dispatch', ['race', '--prompt', 'go', '--worker-cmd', nodeWorker('sleeper.mjs', '30')], { cwd: box.repo, env: { ...box.env, SLEEPER_LOG: log } }),
-    ),
-  );
-  const started = runs.filter((r) => r.code === 0);
-  const conflicts = runs.filter((r) => r.code === 3);
-  t.equal(started.length, 1, 'one started');
-  t.equal(conflicts.length, 15, 'fifteen conflicts');
-  for (const r of conflicts) {
-    t.match(r.records[0], { type: 'error', code: 'conflict', slug: 'race' });
-    t.match(r.stderr, /^dispatch: task race already has a live worker|^dispatch: task race was claimed/m);
-  }
-  // Give any second worker time to show itself, then count.
-  await waitFor(() => fs.existsSync(log), 'worker log');
-  // A refusal because of the live worker names it; the other kind (a claim lost at the
-  // same instant, proper-lockfile#121) has no holder yet.
-  const named = conflicts.filter((r) => /already has a live worker/.test(r.stderr));
-  t.ok(named.length > 0, 'at least one refusal found the live worker');
-  for (const r of named) {
-    t.ok(r.records[0].holder.supervisor_pid > 0, 'the holder record names the supervisor');
-    t.match(r.stderr, /supervisor pid \d+, worker pid (\d+|-)/, 'the message names the supervisor and the worker');
-  }
-  t.equal(fs.readFileSync(log, 'utf8').trim().split('\n').length, 1, 'exactly one worker ever started');
-});
+// 16 dispatches of one slug at once: the start race in tests/reliability/races-input.test.ts
+// (with a barrier, so they surely race), with the refusals' records and messages.
 
 t.test('a supervisor killed with -9 while its worker lives leaves the slug refused', async (t) => {
   const box = sandbox(t);
-  const r = await runBin('dispatch', ['orphan', '--prompt', 'x', '--worker-cmd', nodeWorker('sleeper.mjs', '30')], { cwd: box.repo, env: box.env });
+  // A quiet worker: its supervisor never holds the lock to note output when it is killed.
+  const r = await runBin('dispatch', ['orphan', '--prompt', 'x', '--worker-cmd', nodeWorker('sleeper.mjs', '30')], { cwd: box.repo, env: { ...box.env, SLEEPER_QUIET: '1' } });
   t.equal(r.code, 0, r.stderr);
-  const status = statusOf(box, 'orphan');
-  process.kill(status.owner.pid, 'SIGKILL');
+  const status = await killSupervisor(box, 'orphan');
   await waitFor(() => !pidAlive(status.owner.pid), 'supervisor dead');
   t.ok(pidAlive(status.worker.pid), 'worker still alive');
   const again = await runBin('dispatch', ['orphan', '--prompt', 'y', '--worker-cmd', nodeWorker('sleeper.mjs', '30')], { cwd: box.repo, env: box.env });

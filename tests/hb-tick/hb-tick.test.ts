@@ -2,10 +2,13 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { chainOver, nodeWorker, pidAlive, ROOT, runBin, sandbox, startBin, statusOf, treeSnapshot, waitFor, writeTask } from '../fixtures/e2e.js';
+import { runTool } from '../fixtures/in-process.js';
+import { chainOver, killSupervisor, nodeWorker, pidAlive, ROOT, runBin, sandbox, startBin, statusOf, treeSnapshot, waitFor, withoutTapHooks, writeTask } from '../fixtures/e2e.js';
 
 const tick = (box: { repo: string; env: Record<string, string> }, args: string[], env: Record<string, string> = {}, input?: string) =>
   runBin('hb-tick', args, { cwd: box.repo, env: { ...box.env, ...env }, input });
+/** A dry run in this process: planning reads task and status files, and starts nothing. */
+const plan = (box: { repo: string; env: Record<string, string> }, args: string[], input?: string) => runTool('hb-tick', ['--dry-run', ...args], { cwd: box.repo, env: box.env, input });
 const byType = (records: Record<string, any>[], type: string) => records.filter((r) => r.type === type);
 const classes = (records: Record<string, any>[]) => Object.fromEntries(byType(records, 'task').map((r) => [r.slug, r.class]));
 
@@ -21,7 +24,7 @@ t.test('classification, priorities, depends_on, invalid files, and --dry-run cha
   writeTask(box, 'badprio', 'status: ready\npriority: urgent');
   fs.writeFileSync(path.join(box.repo, 'tasks', 'nofront.md'), '# just text\n');
   const before = treeSnapshot(box.stateDir);
-  const r = await tick(box, ['--dry-run', '--max-dispatches-per-cycle', '2']);
+  const r = await plan(box, ['--max-dispatches-per-cycle', '2']);
   t.equal(r.code, 4, 'invalid task files are bad input');
   t.same(classes(r.records), {
     after: 'waiting',
@@ -64,35 +67,49 @@ t.test('max-dispatches-per-cycle is respected, and a run that ended ok is done',
   t.match(classes(third.records), { a: 'done', b: 'done', c: 'done', d: 'dispatchable' });
 });
 
-t.test('a hung dispatch does not wedge the tick; an overlapping tick dispatches nothing', async (t) => {
+t.test('an overlapping tick dispatches nothing while another tick holds the tick lock', async (t) => {
   const box = sandbox(t);
-  // git runs post-checkout when the worktree is added: a hook that hangs hangs the start.
-  const hook = path.join(box.repo, '.git', 'hooks', 'post-checkout');
-  fs.writeFileSync(hook, '#!/bin/sh\nsleep 30\n', { mode: 0o755 });
+  // git runs post-checkout when the worktree is added: each start waits for the gate, so
+  // the first tick surely still holds its lock when the second one comes, however loaded the machine.
+  const gate = path.join(path.dirname(box.repo), 'gate');
+  fs.writeFileSync(path.join(box.repo, '.git', 'hooks', 'post-checkout'), `#!/bin/sh\nwhile [ ! -e ${gate} ]; do sleep 0.05; done\n`, { mode: 0o755 });
   for (const slug of ['h1', 'h2']) writeTask(box, slug, 'status: ready');
   const env = { TASK_MANAGER_WORKER_CMD: 'true' };
-  // 6 s per hung start: the first tick surely still holds its lock when the second one comes, however loaded the machine.
-  const first = startBin('hb-tick', ['--max-dispatches-per-cycle', '2', '--timeout', '6'], { cwd: box.repo, env: { ...box.env, ...env } });
+  const first = startBin('hb-tick', ['--max-dispatches-per-cycle', '2', '--timeout', '120'], { cwd: box.repo, env: { ...box.env, ...env } });
   t.teardown(() => first.child.kill('SIGKILL'));
   await waitFor(() => fs.existsSync(path.join(box.stateDir, 'heartbeat.lock')), 'first tick holds the tick lock');
   const overlapping = await tick(box, ['--max-dispatches-per-cycle', '2'], env);
   t.match(overlapping.records.at(-1), { type: 'snapshot', skipped: 'another tick is running', dispatched: 0 });
   t.equal(byType(overlapping.records, 'action').length, 0);
+  fs.writeFileSync(gate, '');
   t.equal(await first.exited, 0, first.stderr());
-  const actions = byType(first.lines, 'action');
+  t.same(byType(first.lines, 'action').map((a) => [a.slug, a.result]), [['h1', 'started'], ['h2', 'started']], 'the first tick did its work once the starts could go on');
+});
+
+t.test('a hung dispatch does not wedge the tick: each start is cut off at --timeout, and the tick ends', async (t) => {
+  const box = sandbox(t);
+  // A post-checkout hook that never returns hangs the start for good.
+  const gate = path.join(path.dirname(box.repo), 'never');
+  fs.writeFileSync(path.join(box.repo, '.git', 'hooks', 'post-checkout'), `#!/bin/sh\nwhile [ ! -e ${gate} ]; do sleep 0.05; done\n`, { mode: 0o755 });
+  for (const slug of ['h1', 'h2']) writeTask(box, slug, 'status: ready');
+  const r = await tick(box, ['--max-dispatches-per-cycle', '2', '--timeout', '1'], { TASK_MANAGER_WORKER_CMD: 'true' });
+  t.equal(r.code, 0, r.stderr);
+  const actions = byType(r.records, 'action');
   t.same(actions.map((a) => a.result), ['timeout', 'timeout'], 'each hung start was cut off at the timeout');
-  t.ok(actions.every((a) => a.duration_ms < 15_000));
-  const snapshot = first.lines.at(-1) as Record<string, any>;
+  t.ok(actions.every((a) => a.duration_ms < 15_000), `cut off in time (${actions.map((a) => a.duration_ms).join(', ')} ms)`);
+  const snapshot = r.records.at(-1) as Record<string, any>;
   t.match(snapshot, { type: 'snapshot', dispatched: 2 });
   t.ok(snapshot.duration_ms < 30_000, `the tick ended (${snapshot.duration_ms} ms) while the starts still hang`);
   const hb = JSON.parse(fs.readFileSync(path.join(box.stateDir, 'heartbeat.json'), 'utf8'));
   t.equal(hb.finished_at, snapshot.finished_at, 'heartbeat.json is fresh');
 });
 
-t.test('retries: cooldown blocks an immediate re-dispatch; a dead worker is retryable after it; gave_up and --clear', async (t) => {
+// The cooldown's arithmetic, its growth and its monotonic clock are unit-tested
+// (tests/core/classify.test.ts); these are the same rules through real runs and real ticks.
+t.test('a failed run waits out its cooldown (~300 s by default), even with the clock moved an hour either way', async (t) => {
   const box = sandbox(t);
   writeTask(box, 'flaky', 'status: ready');
-  const env = { TASK_MANAGER_WORKER_CMD: nodeWorker('sleeper.mjs', '0'), SLEEPER_EXIT: '1' };
+  const env = { TASK_MANAGER_WORKER_CMD: 'false' };
   const first = await tick(box, [], env);
   t.match(byType(first.records, 'action'), [{ slug: 'flaky', result: 'started' }]);
   await waitFor(() => chainOver(box, 'flaky'), 'flaky failed');
@@ -106,8 +123,14 @@ t.test('retries: cooldown blocks an immediate re-dispatch; a dead worker is retr
     const jumped = await tick(box, ['--dry-run'], { TASK_MANAGER_CLOCK_OFFSET_SECONDS: offset });
     t.equal(byType(jumped.records, 'task')[0].class, 'cooldown', `clock moved ${offset} s`);
   }
-  // A short cooldown: retryable after it; two failures in a row with max 2 attempts: gave_up.
-  const fast = { ...env, TASK_MANAGER_DISPATCH_RETRY_COOLDOWN_SECONDS: '1', TASK_MANAGER_MAX_ATTEMPTS: '2' };
+});
+
+t.test('after a short cooldown the task is retried; max attempts failures in a row: gave_up; --clear lifts it', async (t) => {
+  const box = sandbox(t);
+  writeTask(box, 'flaky', 'status: ready');
+  const fast = { TASK_MANAGER_WORKER_CMD: 'false', TASK_MANAGER_DISPATCH_RETRY_COOLDOWN_SECONDS: '0.2', TASK_MANAGER_MAX_ATTEMPTS: '2' };
+  t.match(byType((await tick(box, [], fast)).records, 'action'), [{ slug: 'flaky', result: 'started' }]);
+  await waitFor(() => chainOver(box, 'flaky'), 'first failure');
   const retried = await waitFor(async () => {
     const r = await tick(box, [], fast);
     return byType(r.records, 'action').length ? r : undefined;
@@ -116,24 +139,27 @@ t.test('retries: cooldown blocks an immediate re-dispatch; a dead worker is retr
   await waitFor(() => chainOver(box, 'flaky') && statusOf(box, 'flaky').failures === 2, 'second failure');
   const gaveUp = await tick(box, [], fast);
   t.match(byType(gaveUp.records, 'task')[0], { class: 'gave_up', reason: /hb-tick --clear flaky/ });
+  t.equal(byType(gaveUp.records, 'action').length, 0, 'not dispatched again');
   const cleared = await tick(box, ['--clear', 'flaky'], fast);
   t.match(cleared.records[0], { type: 'cleared', slug: 'flaky', failures_before: 2 });
+  t.equal(statusOf(box, 'flaky').failures, 0, 'the count starts over');
   const after = await tick(box, ['--dry-run'], fast);
   t.equal(byType(after.records, 'task')[0].class, 'dispatchable');
+});
 
-  // A dead running worker becomes worker_gone in the tick's reap, then waits its cooldown.
+t.test('a dead running worker becomes worker_gone in the tick\'s reap, waits its cooldown, then is retried', async (t) => {
+  const box = sandbox(t);
   writeTask(box, 'victim', 'status: ready\npriority: p0');
-  const v = await tick(box, [], { TASK_MANAGER_WORKER_CMD: nodeWorker('sleeper.mjs', '30') });
+  // A quiet worker: its supervisor never holds the lock to note output when it is killed.
+  const v = await tick(box, [], { TASK_MANAGER_WORKER_CMD: nodeWorker('sleeper.mjs', '30'), SLEEPER_QUIET: '1' });
   t.match(byType(v.records, 'action'), [{ slug: 'victim', result: 'started' }]);
-  const s = statusOf(box, 'victim');
-  process.kill(s.owner.pid, 'SIGKILL');
-  process.kill(-s.worker.pid, 'SIGKILL');
+  const s = await killSupervisor(box, 'victim', { worker: true });
   await waitFor(() => !pidAlive(s.worker.pid), 'victim dead');
   const reaped = await tick(box, ['--max-dispatches-per-cycle', '0']);
   t.match(byType(reaped.records, 'reap'), [{ slug: 'victim', to: 'worker_gone' }]);
   t.match(byType(reaped.records, 'task').find((x) => x.slug === 'victim'), { class: 'cooldown' });
   const retry = await waitFor(async () => {
-    const r = await tick(box, ['--dry-run'], { TASK_MANAGER_DISPATCH_RETRY_COOLDOWN_SECONDS: '1' });
+    const r = await tick(box, ['--dry-run'], { TASK_MANAGER_DISPATCH_RETRY_COOLDOWN_SECONDS: '0.2' });
     const victim = byType(r.records, 'task').find((x) => x.slug === 'victim');
     return victim?.class === 'dispatchable' ? victim : undefined;
   }, 'victim retryable after the cooldown');
@@ -143,7 +169,7 @@ t.test('retries: cooldown blocks an immediate re-dispatch; a dead worker is retr
 t.test('task records from stdin, and the legacy entry points with their old flags', async (t) => {
   const box = sandbox(t);
   const input = ['{"slug":"r1","status":"ready","priority":"p1"}', 'garbage', '{"slug":"../x","status":"ready"}', '{"slug":"r2","status":"blocked"}'].join('\n') + '\n';
-  const r = await tick(box, ['-', '--dry-run'], {}, input);
+  const r = await plan(box, ['-'], input);
   t.equal(r.code, 4);
   t.match(byType(r.records, 'error'), [{ code: 'invalid_record', source: 'stdin:2' }]);
   t.match(classes(r.records), { r1: 'dispatchable', r2: 'not_ready' });
@@ -151,7 +177,7 @@ t.test('task records from stdin, and the legacy entry points with their old flag
 
   writeTask(box, 'legacy', 'status: ready');
   const heartbeat = await new Promise<{ code: number | null; out: string }>((resolve) => {
-    const child = spawn(path.join(ROOT, 'scripts', 'task-manager-heartbeat'), ['--max-dispatches-per-cycle', '1'], {
+    const child = spawn(...withoutTapHooks(path.join(ROOT, 'scripts', 'task-manager-heartbeat'), ['--max-dispatches-per-cycle', '1']), {
       cwd: box.repo,
       env: { ...box.env, TASK_MANAGER_WORKER_CMD: 'true', TASK_MANAGER_DISPATCH_TIMEOUT_SECONDS: '30' },
     });
@@ -162,13 +188,13 @@ t.test('task records from stdin, and the legacy entry points with their old flag
   t.equal(heartbeat.code, 0);
   t.match(heartbeat.out, /"type":"action","action":"dispatch","slug":"legacy","result":"started"/);
   const watchOld = await new Promise<string>((resolve) => {
-    const child = spawn(path.join(ROOT, 'scripts', 'dispatch-watch'), ['legacy'], { cwd: box.repo, env: box.env });
+    const child = spawn(...withoutTapHooks(path.join(ROOT, 'scripts', 'dispatch-watch'), ['legacy']), { cwd: box.repo, env: box.env });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.on('close', () => resolve(out));
   });
   t.match(watchOld, /"slug":"legacy"/);
-  const loop = spawn(path.join(ROOT, 'scripts', 'task-manager-run'), ['--interval', '1'], { cwd: box.repo, env: { ...box.env, TASK_MANAGER_WORKER_CMD: 'true' } });
+  const loop = spawn(...withoutTapHooks(path.join(ROOT, 'scripts', 'task-manager-run'), ['--interval', '1']), { cwd: box.repo, env: { ...box.env, TASK_MANAGER_WORKER_CMD: 'true' } });
   let loopOut = '';
   loop.stdout.on('data', (d) => (loopOut += d));
   const loopExit = new Promise<number | null>((resolve) => loop.on('close', resolve));

@@ -2,11 +2,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { chainOver, historyOf, nodeWorker, parseRecords, pidAlive, runBin, sandbox, statusOf, waitFor, writeTask } from '../fixtures/e2e.js';
+import { chainOver, historyOf, killSupervisor, nodeWorker, parseRecords, pidAlive, runBin, sandbox, statusOf, waitFor, writeTask } from '../fixtures/e2e.js';
 
 t.test('--max-active: hb-tick never lets more workers live than the cap, whatever the per-cycle cap says', async (t) => {
   const box = sandbox(t);
-  const env = { ...box.env, TASK_MANAGER_WORKER_CMD: nodeWorker('sleeper.mjs', '60'), TASK_MANAGER_MAX_DISPATCHES_PER_CYCLE: '5' };
+  // Quiet workers: a supervisor killed here never holds the lock to note output.
+  const env = { ...box.env, TASK_MANAGER_WORKER_CMD: nodeWorker('sleeper.mjs', '60'), SLEEPER_QUIET: '1', TASK_MANAGER_MAX_DISPATCHES_PER_CYCLE: '5' };
   for (const slug of ['a', 'b', 'c', 'd']) writeTask(box, slug, 'status: ready');
   // One worker already runs, started by hand (it counts, though the tick did not start it).
   const byHand = await runBin('dispatch', ['by-hand', '--prompt', 'x'], { cwd: box.repo, env });
@@ -18,8 +19,7 @@ t.test('--max-active: hb-tick never lets more workers live than the cap, whateve
   const again = await runBin('hb-tick', [], { cwd: box.repo, env: { ...env, TASK_MANAGER_MAX_ACTIVE: '3' } });
   t.equal(again.records.filter((r) => r.type === 'action').length, 0, 'full: nothing more');
   // An orphan counts too.
-  const s = statusOf(box, 'by-hand');
-  process.kill(s.owner.pid, 'SIGKILL');
+  const s = await killSupervisor(box, 'by-hand');
   await waitFor(() => !pidAlive(s.owner.pid), 'supervisor gone');
   const orphaned = await runBin('hb-tick', ['--max-active', '3'], { cwd: box.repo, env });
   t.match(orphaned.records.at(-1), { active: 3, dispatched: 0 }, 'the orphan still counts');
@@ -70,11 +70,9 @@ t.test('--on-event: the hook hears run_ended, followup_started and worker_gone w
   t.match(events()[0], { type: 'event', event: 'run_ended', slug: 'ev', outcome: 'ok', state: 'exited' });
   t.match(fs.readFileSync(path.join(box.stateDir, 'dispatch-ev.log'), 'utf8'), /hook saw ev run_ended/, 'its output goes to the task log');
   // worker_gone, from the reaper.
-  const sleeper = { ...env, TASK_MANAGER_WORKER_CMD: nodeWorker('sleeper.mjs', '60') };
+  const sleeper = { ...env, TASK_MANAGER_WORKER_CMD: nodeWorker('sleeper.mjs', '60'), SLEEPER_QUIET: '1' };
   t.equal((await runBin('dispatch', ['gone', '--prompt', 'x'], { cwd: box.repo, env: sleeper })).code, 0);
-  const s = statusOf(box, 'gone');
-  process.kill(s.owner.pid, 'SIGKILL');
-  process.kill(-s.worker.pid, 'SIGKILL');
+  const s = await killSupervisor(box, 'gone', { worker: true });
   await waitFor(() => !pidAlive(s.worker.pid), 'both dead');
   const reap = await runBin('worker-reap', [], { cwd: box.repo, env });
   t.equal(reap.code, 0, reap.stderr);
@@ -156,8 +154,8 @@ t.test('hb-tick --every on a terminal: a time stamp per tick, and the lines of a
   writeTask(box, 'a', 'status: blocked');
   writeTask(box, 'a-much-longer-task-name', 'status: blocked');
   const { spawn } = await import('node:child_process');
-  const { binPath } = await import('../fixtures/e2e.js');
-  const child = spawn('script', ['-qfc', `${JSON.stringify(process.execPath)} ${JSON.stringify(binPath('hb-tick'))} --every 0.3 --dry-run`, '/dev/null'], { cwd: box.repo, env: box.env });
+  const { binPath, nodeCommand } = await import('../fixtures/e2e.js');
+  const child = spawn('script', ['-qfc', `${nodeCommand(binPath('hb-tick'))} --every 0.3 --dry-run`, '/dev/null'], { cwd: box.repo, env: box.env });
   t.teardown(() => child.kill('SIGKILL'));
   let out = '';
   child.stdout.on('data', (d) => (out += d));

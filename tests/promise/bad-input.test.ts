@@ -3,7 +3,8 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { nodeWorker, runBin, sandbox, statusOf, waitFor, writeTask, chainOver } from '../fixtures/e2e.js';
+import { runBin, sandbox, statusOf, waitFor, writeTask, chainOver } from '../fixtures/e2e.js';
+import { runTool, type ToolName } from '../fixtures/in-process.js';
 
 t.test('blank instructions are refused like an empty --prompt', async (t) => {
   const box = sandbox(t);
@@ -65,14 +66,14 @@ t.test('a state directory that cannot be written fails at once with one clear li
 
 t.test('options that conflict or would be ignored are usage errors', async (t) => {
   const box = sandbox(t);
-  const cases: [string, string[], RegExp][] = [
+  const cases: [ToolName, string[], RegExp][] = [
     ['hb-tick', ['--clear', 'a', 'extra'], /--clear takes one task and no other work; remove "extra"/],
     ['hb-tick', ['--clear', 'a', '--dry-run'], /remove --dry-run/],
     ['dispatch-watch', ['--follow', '--until-done'], /give it or --follow, not both/],
     ['dispatch-watch', ['--log', 'a', '--state', 'running'], /--state would be ignored/],
   ];
   for (const [bin, args, message] of cases) {
-    const r = await runBin(bin, args, { cwd: box.repo, env: box.env });
+    const r = await runTool(bin, args, { cwd: box.repo, env: box.env });
     t.equal(r.code, 2, `${bin} ${args.join(' ')}`);
     t.match(r.stderr, message);
   }
@@ -91,13 +92,13 @@ t.test('{prompt} is replaced inside a word', async (t) => {
 t.test('a state directory that does not exist is an error for the readers, not "no dispatches"', async (t) => {
   const box = sandbox(t);
   const missing = path.join(box.repo, 'tasks', 'lgos');
-  for (const bin of ['dispatch-watch', 'worker-reap']) {
-    const r = await runBin(bin, ['--state-dir', missing], { cwd: box.repo, env: box.env });
+  for (const bin of ['dispatch-watch', 'worker-reap'] as const) {
+    const r = await runTool(bin, ['--state-dir', missing], { cwd: box.repo, env: box.env });
     t.equal(r.code, 1, bin);
     t.match(r.records[0], { type: 'error', code: 'state_dir_missing' });
     t.match(r.stderr, /state directory .*lgos does not exist/);
   }
-  const fresh = await runBin('dispatch-watch', [], { cwd: box.repo, env: box.env });
+  const fresh = await runTool('dispatch-watch', [], { cwd: box.repo, env: box.env });
   t.equal(fresh.code, 0, 'the default directory may be missing: nothing was dispatched');
 });
 
@@ -144,8 +145,8 @@ t.test('a cooldown reason never goes stale: until, and the time left as of now o
 t.test('a bad value of a setting a tool never reads does not stop that tool', async (t) => {
   const box = sandbox(t);
   const env = { ...box.env, TASK_MANAGER_MAX_ATTEMPTS: 'many' };
-  t.equal((await runBin('worker-reap', [], { cwd: box.repo, env })).code, 0, 'worker-reap never reads it');
-  const tick = await runBin('hb-tick', ['--dry-run'], { cwd: box.repo, env });
+  t.equal((await runTool('worker-reap', [], { cwd: box.repo, env })).code, 0, 'worker-reap never reads it');
+  const tick = await runTool('hb-tick', ['--dry-run'], { cwd: box.repo, env });
   t.equal(tick.code, 2, 'hb-tick does');
   t.match(tick.stderr, /TASK_MANAGER_MAX_ATTEMPTS must be a whole number/);
 });

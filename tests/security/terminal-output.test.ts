@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { binPath, runBin, sandbox } from '../fixtures/e2e.js';
+import { binPath, nodeCommand, runBin, sandbox } from '../fixtures/e2e.js';
 import { putStatus, runStatus } from '../fixtures/watch-reap-util.js';
 
 const HOSTILE = '\x1b]0;pwned title\x07\x1b[2J\x1b[H\x1b]8;;https://evil.invalid\x1b\\click\x1b]8;;\x1b\\\x9b31m';
@@ -18,7 +18,7 @@ const onTty = (command: string, cwd: string, env: Record<string, string>) =>
     child.stdout.on('data', (d) => (out += d));
     child.on('close', () => resolve(out));
   });
-const bin = (name: string) => `${JSON.stringify(process.execPath)} ${JSON.stringify(binPath(name))}`;
+const bin = (name: string) => nodeCommand(binPath(name));
 // What script(1) itself adds: CR before LF. Anything else from ESC or BEL came from the data.
 const escapes = (screen: string) => screen.replace(/\r\n/g, '\n').match(/[\x1b\x07\x9b\x9d]|\r/g) ?? [];
 

@@ -2,10 +2,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { chainOver, historyOf, nodeWorker, pidAlive, runBin, sandbox, statusOf, waitFor, writeTask } from '../fixtures/e2e.js';
+import { runTool } from '../fixtures/in-process.js';
+import { chainOver, historyOf, killSupervisor, nodeWorker, pidAlive, runBin, sandbox, statusOf, waitFor, writeTask } from '../fixtures/e2e.js';
 
 const classOf = async (box: ReturnType<typeof sandbox>, slug: string, env: Record<string, string> = {}) => {
-  const r = await runBin('hb-tick', ['--dry-run'], { cwd: box.repo, env: { ...box.env, ...env } });
+  const r = await runTool('hb-tick', ['--dry-run'], { cwd: box.repo, env: { ...box.env, ...env } });
   return r.records.find((x) => x.type === 'task' && x.slug === slug);
 };
 
@@ -46,15 +47,15 @@ t.test('a task that is not running is held before the heartbeat takes it; an exp
   t.equal(held.code, 0, held.stderr);
   t.match(held.records[0], { result: 'held', run_id: null });
   t.match(await classOf(box, 'later'), { class: 'held' });
-  const again = await runBin('dispatch-stop', ['later'], { cwd: box.repo, env: box.env });
+  const again = await runTool('dispatch-stop', ['later'], { cwd: box.repo, env: box.env });
   t.match(again.records[0], { result: 'already_held' });
   const dispatched = await runBin('dispatch', ['later', '--worker', 'demo', '--prompt', 'go'], { cwd: box.repo, env: box.env });
   t.equal(dispatched.code, 0, dispatched.stderr);
   t.match(dispatched.records[0], { result: 'started', hold_released: true }, 'the record says the hold was lifted');
   t.match(historyOf(box, 'later').filter((e) => e.event === 'hold_released'), [{ by: 'dispatch', held_by: /dispatch-stop$/ }]);
-  const notHeld = await runBin('dispatch-stop', ['--release', 'never-held'], { cwd: box.repo, env: box.env });
+  const notHeld = await runTool('dispatch-stop', ['--release', 'never-held'], { cwd: box.repo, env: box.env });
   t.match(notHeld.records[0], { result: 'not_held' });
-  const bad = await runBin('dispatch-stop', ['--release', 'x', '--reason', 'y'], { cwd: box.repo, env: box.env });
+  const bad = await runTool('dispatch-stop', ['--release', 'x', '--reason', 'y'], { cwd: box.repo, env: box.env });
   t.equal(bad.code, 2, 'options that mean nothing with --release are usage errors');
 });
 
@@ -71,11 +72,11 @@ t.test('SIGTERM to a supervisor stays an interruption (a failure, retried); an o
 
 t.test('an orphaned run is stopped by dispatch-stop itself', async (t) => {
   const box = sandbox(t);
-  const env = { ...box.env, TASK_MANAGER_WORKER_CMD: nodeWorker('sleeper.mjs', '60') };
+  // A quiet worker: its supervisor never holds the lock to note output when it is killed.
+  const env = { ...box.env, TASK_MANAGER_WORKER_CMD: nodeWorker('sleeper.mjs', '60'), SLEEPER_QUIET: '1' };
   const r = await runBin('dispatch', ['orph', '--prompt', 'x'], { cwd: box.repo, env });
   t.equal(r.code, 0, r.stderr);
-  const s = statusOf(box, 'orph');
-  process.kill(s.owner.pid, 'SIGKILL');
+  const s = await killSupervisor(box, 'orph');
   await waitFor(() => !pidAlive(s.owner.pid), 'the supervisor is gone');
   const stop = await runBin('dispatch-stop', ['orph', '--grace', '1'], { cwd: box.repo, env });
   t.equal(stop.code, 0, stop.stderr);

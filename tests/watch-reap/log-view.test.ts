@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import { runHeader } from '@task-manager/core/watch/log-header';
-import { binPath, chainOver, historyOf, runBin, sandbox, startBin, waitFor } from '../fixtures/e2e.js';
+import { binPath, nodeCommand, chainOver, historyOf, runBin, sandbox, startBin, waitFor } from '../fixtures/e2e.js';
+import { runTool } from '../fixtures/in-process.js';
 import { putStatus, runStatus } from '../fixtures/watch-reap-util.js';
 
 const j = (o: object) => JSON.stringify(o);
@@ -14,7 +15,7 @@ const ESC = '\x1b';
 /** The bin on a pseudo-terminal (script(1)); its screen, carriage returns removed. */
 const onTty = (cwd: string, env: Record<string, string>, args: string) =>
   new Promise<string>((resolve) => {
-    const child = spawn('script', ['-qc', `${JSON.stringify(process.execPath)} ${JSON.stringify(binPath('dispatch-watch'))} ${args}`, '/dev/null'], { cwd, env });
+    const child = spawn('script', ['-qc', `${nodeCommand(binPath('dispatch-watch'))} ${args}`, '/dev/null'], { cwd, env });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.on('close', () => resolve(out.replace(/\r/g, '')));
@@ -173,12 +174,14 @@ t.test('options that conflict are usage errors (exit 2)', async (t) => {
     [['--log', 'u', '--run', '../x'], /--run takes current, all or a run id/],
     [['--log', 'u', '--state', 'running'], /--state would be ignored/],
   ];
+  // In this process: a usage error needs no process of its own.
   for (const [args, message] of cases) {
-    const r = await runBin('dispatch-watch', args, { cwd: box.repo, env: box.env });
+    const r = await runTool('dispatch-watch', args, { cwd: box.repo, env: box.env });
     t.equal(r.code, 2, args.join(' '));
     t.match(r.stderr, message, args.join(' '));
+    t.match(r.records, [{ type: 'error', code: 'usage' }], 'and the error record, on a pipe');
   }
-  const history = await runBin('dispatch-watch', ['--history', 'u'], { cwd: box.repo, env: box.env });
+  const history = await runTool('dispatch-watch', ['--history', 'u'], { cwd: box.repo, env: box.env });
   t.equal(history.code, 4, 'no history file: bad input');
   t.match(history.records, [{ type: 'error', code: 'history_missing' }]);
 });

@@ -1,9 +1,11 @@
 // worker-reap end to end: real stand-in processes, status files written with the real
-// writer, the built bin run as a process; and once with a real dispatch.
+// writer, the built bin run as a process; and once with a real dispatch. What only reads
+// and writes status files (watch, reports, dry runs) runs the tools in this process.
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { historyOf, nodeWorker, pidAlive, runBin, sandbox, statusOf, waitFor } from '../fixtures/e2e.js';
+import { historyOf, killSupervisor, nodeWorker, pidAlive, runBin, sandbox, statusOf, waitFor } from '../fixtures/e2e.js';
+import { runTool } from '../fixtures/in-process.js';
 import {
   alive,
   dirState,
@@ -19,12 +21,11 @@ import {
 
 t.test('the task card: a dead running worker becomes worker_gone', async (t) => {
   const box = sandbox(t);
-  const d = await runBin('dispatch', ['dead', '--prompt', 'x', '--worker-cmd', nodeWorker('sleeper.mjs', '30')], { cwd: box.repo, env: box.env });
+  // A quiet worker: its supervisor never holds the lock to note output when it is killed.
+  const d = await runBin('dispatch', ['dead', '--prompt', 'x', '--worker-cmd', nodeWorker('sleeper.mjs', '30')], { cwd: box.repo, env: { ...box.env, SLEEPER_QUIET: '1' } });
   t.equal(d.code, 0, d.stderr);
-  const s = statusOf(box, 'dead');
-  t.equal(s.state, 'running');
-  process.kill(s.owner.pid, 'SIGKILL');
-  process.kill(-s.worker.pid, 'SIGKILL');
+  t.equal(statusOf(box, 'dead').state, 'running');
+  const s = await killSupervisor(box, 'dead', { worker: true });
   await waitFor(() => !pidAlive(s.owner.pid) && !pidAlive(s.worker.pid), 'supervisor and worker dead');
 
   const watch = await runBin('dispatch-watch', ['dead'], { cwd: box.repo, env: box.env });
@@ -55,12 +56,12 @@ t.test('a reused pid or another boot never passes for alive and is never signall
   putStatus(box.stateDir, runStatus('reused', { owner: reused(bystander), worker: reused(other), token: 'token-reused' }));
   putStatus(box.stateDir, runStatus('rebooted', { owner: rebooted(bystander), worker: rebooted(other), token: 'token-rebooted' }));
 
-  const watch = await runBin('dispatch-watch', ['--state-dir', box.stateDir], { cwd: box.repo, env: box.env });
+  const watch = await runTool('dispatch-watch', ['--state-dir', box.stateDir], { cwd: box.repo, env: box.env });
   t.match(watch.records, [
     { slug: 'rebooted', state: 'running', dispatch_state: 'worker_gone' },
     { slug: 'reused', state: 'running', dispatch_state: 'worker_gone' },
   ]);
-  const reap = await runBin('worker-reap', ['--kill-orphans', '--grace', '0.2', 'reused', 'rebooted'], { cwd: box.repo, env: box.env });
+  const reap = await runTool('worker-reap', ['--kill-orphans', '--grace', '0.2', 'reused', 'rebooted'], { cwd: box.repo, env: box.env });
   t.equal(reap.code, 0, reap.stderr);
   t.match(reap.records, [
     { slug: 'reused', action: 'marked_worker_gone', to: 'worker_gone' },
@@ -85,11 +86,11 @@ t.test('an orphan: reported and left alone, refused by dispatch, then stopped wh
   putStatus(box.stateDir, runStatus('orph', { owner: supervisor, worker, token, followups: [followup] }));
   await killAndWait(supervisor.pid);
 
-  const watch = await runBin('dispatch-watch', ['orph', '--state-dir', box.stateDir], { cwd: box.repo, env: box.env });
+  const watch = await runTool('dispatch-watch', ['orph', '--state-dir', box.stateDir], { cwd: box.repo, env: box.env });
   t.match(watch.records, [{ slug: 'orph', state: 'running', dispatch_state: 'orphaned', done: false, followups_pending: 1 }]);
   const before = dirState(box.stateDir);
 
-  const report = await runBin('worker-reap', ['--state-dir', box.stateDir], { cwd: box.repo, env: box.env });
+  const report = await runTool('worker-reap', ['--state-dir', box.stateDir], { cwd: box.repo, env: box.env });
   t.equal(report.code, 0, report.stderr);
   t.match(report.records, [{ slug: 'orph', action: 'orphaned', from: 'running', to: 'orphaned', reason: /--kill-orphans/ }]);
   t.ok(alive(worker.pid) && alive(grandchild.pid), 'left alone without --kill-orphans');
@@ -98,7 +99,7 @@ t.test('an orphan: reported and left alone, refused by dispatch, then stopped wh
   const refused = await runBin('dispatch', ['orph', '--prompt', 'y', '--worker-cmd', 'true'], { cwd: box.repo, env: box.env });
   t.equal(refused.code, 3, 'an orphan still blocks a new worker');
 
-  const dry = await runBin('worker-reap', ['--kill-orphans', '--dry-run'], { cwd: box.repo, env: box.env });
+  const dry = await runTool('worker-reap', ['--kill-orphans', '--dry-run'], { cwd: box.repo, env: box.env });
   t.match(dry.records, [{ slug: 'orph', action: 'orphan_killed', to: 'worker_gone', dry_run: true }]);
   t.ok(alive(worker.pid) && alive(grandchild.pid), 'a dry run signals nothing');
   t.same(dirState(box.stateDir), before, 'a dry run writes nothing');
@@ -138,7 +139,7 @@ t.test('a damaged status among good ones; --dry-run is byte-identical; stale and
   fs.utimesSync(stale, old, old);
 
   const before = dirState(box.stateDir);
-  const dry = await runBin('worker-reap', ['--dry-run', '--state-dir', box.stateDir], { cwd: box.repo, env: box.env });
+  const dry = await runTool('worker-reap', ['--dry-run', '--state-dir', box.stateDir], { cwd: box.repo, env: box.env });
   t.equal(dry.code, 4, 'the damaged status is bad input');
   t.match(dry.records, [
     { type: 'reap', slug: 'a-gone', action: 'marked_worker_gone', dry_run: true },
@@ -149,7 +150,7 @@ t.test('a damaged status among good ones; --dry-run is byte-identical; stale and
   t.match(dry.stderr, /^worker-reap: d-broken: status file .*dispatch-d-broken\.status\.json is not valid JSON/m);
   t.same(dirState(box.stateDir), before, 'a dry run leaves the state directory byte-identical');
 
-  const reap = await runBin('worker-reap', [], { cwd: box.repo, env: box.env });
+  const reap = await runTool('worker-reap', [], { cwd: box.repo, env: box.env });
   t.equal(reap.code, 4);
   t.same(reap.records.map((r) => [r.slug, r.action ?? r.code]), [
     ['a-gone', 'marked_worker_gone'],
@@ -174,7 +175,7 @@ t.test('dispatch-watch --state running | worker-reap -, and bad lines on stdin',
   putStatus(box.stateDir, runStatus('p-exited', { state: 'exited', outcome: 'ok', exit_code: 0 }));
   for (const p of [owners[0], workers[0], owners[1], workers[1]]) await killAndWait(p!.pid);
 
-  const filtered = await runBin('dispatch-watch', ['--state', 'running'], { cwd: box.repo, env: box.env });
+  const filtered = await runTool('dispatch-watch', ['--state', 'running'], { cwd: box.repo, env: box.env });
   t.same(filtered.records.map((r) => [r.slug, r.dispatch_state]), [['p-dead-1', 'worker_gone'], ['p-live', 'running']], '--state running: what the file says, dead or alive');
   const piped = await pipeWatchToReap(['--state', 'running,starting'], ['-'], box.env, box.repo);
   t.equal(piped.watchCode, 0, piped.stderr);
@@ -184,7 +185,7 @@ t.test('dispatch-watch --state running | worker-reap -, and bad lines on stdin',
   t.equal(readStatusFile(box.stateDir, 'p-dead-2').state, 'worker_gone', 'a run that died while starting');
   t.equal(readStatusFile(box.stateDir, 'p-live').state, 'running');
 
-  const bad = await runBin('worker-reap', ['-'], { cwd: box.repo, env: box.env, input: '{"slug":"../etc"}\nnot json\n{"slug":"p-live"}\n{"slug":"nope"}\n' });
+  const bad = await runTool('worker-reap', ['-'], { cwd: box.repo, env: box.env, input: '{"slug":"../etc"}\nnot json\n{"slug":"p-live"}\n{"slug":"nope"}\n' });
   t.equal(bad.code, 4);
   t.match(bad.records, [
     { type: 'error', code: 'invalid_slug', source: 'stdin:1' },
@@ -192,7 +193,7 @@ t.test('dispatch-watch --state running | worker-reap -, and bad lines on stdin',
     { type: 'error', code: 'status_missing', slug: 'nope' },
   ]);
   t.match(bad.stderr, /^worker-reap: stdin:2: not valid JSON: not json$/m);
-  const usage = await runBin('worker-reap', ['--grace', 'soon'], { cwd: box.repo, env: box.env });
+  const usage = await runTool('worker-reap', ['--grace', 'soon'], { cwd: box.repo, env: box.env });
   t.equal(usage.code, 2);
   t.match(usage.stderr, /--grace must be a number/);
 });

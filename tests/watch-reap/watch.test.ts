@@ -4,7 +4,8 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { binPath, nodeWorker, runBin, sandbox, startBin, waitFor } from '../fixtures/e2e.js';
+import { binPath, nodeArgv, nodeCommand, nodeWorker, runBin, sandbox, startBin, waitFor } from '../fixtures/e2e.js';
+import { runTool } from '../fixtures/in-process.js';
 import { killAndWait, putStatus, readStatusFile, runStatus, standIns, statusPath } from '../fixtures/watch-reap-util.js';
 
 t.test('a snapshot: one record per dispatch, liveness-corrected, never the prompt; a damaged file is one error', async (t) => {
@@ -21,7 +22,8 @@ t.test('a snapshot: one record per dispatch, liveness-corrected, never the promp
   fs.writeFileSync(path.join(box.stateDir, 'dispatch-live.log'), 'not a status\n');
   fs.writeFileSync(path.join(box.stateDir, 'heartbeat.json'), '{}\n');
 
-  const snap = await runBin('dispatch-watch', [], { cwd: box.repo, env: box.env });
+  // The snapshots run in this process (runTool): reading status files needs no process of its own.
+  const snap = await runTool('dispatch-watch', [], { cwd: box.repo, env: box.env });
   t.equal(snap.code, 4, 'damaged status files are bad input');
   t.same(snap.records.map((r) => [r.type, r.slug]), [['status', 'bad-run'], ['error', 'broken'], ['status', 'live'], ['status', 'ok-run'], ['error', 'shapeless']]);
   const live = snap.records.find((r) => r.slug === 'live')!;
@@ -37,19 +39,19 @@ t.test('a snapshot: one record per dispatch, liveness-corrected, never the promp
 
   // The supervisor dies: orphaned while the worker lives, worker_gone when both are dead.
   await killAndWait(owner.pid);
-  const orphan = await runBin('dispatch-watch', ['live'], { cwd: box.repo, env: box.env });
+  const orphan = await runTool('dispatch-watch', ['live'], { cwd: box.repo, env: box.env });
   t.match(orphan.records, [{ slug: 'live', state: 'running', dispatch_state: 'orphaned', done: false }]);
   t.equal(orphan.code, 0);
   await killAndWait(worker.pid);
-  const gone = await runBin('dispatch-watch', ['-'], { cwd: box.repo, env: box.env, input: '{"slug":"live","dispatch_state":"running"}\n' });
+  const gone = await runTool('dispatch-watch', ['-'], { cwd: box.repo, env: box.env, input: '{"slug":"live","dispatch_state":"running"}\n' });
   t.match(gone.records, [{ slug: 'live', state: 'running', dispatch_state: 'worker_gone', done: true }]);
 
-  const filtered = await runBin('dispatch-watch', ['--state', 'failed,worker_gone'], { cwd: box.repo, env: box.env });
+  const filtered = await runTool('dispatch-watch', ['--state', 'failed,worker_gone'], { cwd: box.repo, env: box.env });
   t.same(filtered.records.map((r) => r.slug), ['bad-run', 'broken', 'live', 'shapeless'], 'errors are never filtered away');
-  const badState = await runBin('dispatch-watch', ['--state', 'runing'], { cwd: box.repo, env: box.env });
+  const badState = await runTool('dispatch-watch', ['--state', 'runing'], { cwd: box.repo, env: box.env });
   t.equal(badState.code, 2);
   t.match(badState.stderr, /unknown state "runing"/);
-  const badSlug = await runBin('dispatch-watch', ['ok-run', '../x', 'missing'], { cwd: box.repo, env: box.env });
+  const badSlug = await runTool('dispatch-watch', ['ok-run', '../x', 'missing'], { cwd: box.repo, env: box.env });
   t.equal(badSlug.code, 4);
   t.same(badSlug.records.map((r) => r.code ?? r.slug), ['invalid_slug', 'ok-run', 'status_missing']);
 
@@ -61,7 +63,7 @@ t.test('a snapshot: one record per dispatch, liveness-corrected, never the promp
     fs.writeFileSync(statusPath(many, slug), JSON.stringify(runStatus(slug, { state: 'exited', outcome: 'ok', exit_code: 0 })));
   }
   const head = await new Promise<{ code: number | null; stderr: string; first: string }>((resolve) => {
-    const child = spawn(process.execPath, [binPath('dispatch-watch'), '--state-dir', many], { cwd: box.repo, env: box.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(...nodeArgv(binPath('dispatch-watch'), ['--state-dir', many]), { cwd: box.repo, env: box.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let first = '';
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
@@ -135,7 +137,7 @@ t.test('a real dispatch followed to the end; --log streams its output and append
   t.equal(await logs.exited, 0, '--log --until-done ends with the dispatch');
   t.ok(logs.lines.some((r) => r.type === 'log' && r.slug === 'w1' && r.text === 'tick 2'), 'the worker output, as log records');
 
-  const f = await runBin('dispatch', ['w2', '--prompt', 'x', '--worker-cmd', nodeWorker('sleeper.mjs', '1')], { cwd: box.repo, env: { ...box.env, SLEEPER_EXIT: '2' } });
+  const f = await runBin('dispatch', ['w2', '--prompt', 'x', '--worker-cmd', "sh -c 'exit 2' sh"], { cwd: box.repo, env: box.env });
   t.equal(f.code, 0, f.stderr);
   const failed = await runBin('dispatch-watch', ['w2', '--until-done'], { cwd: box.repo, env: box.env, timeoutMs: 30_000 });
   t.equal(failed.code, 5, 'a failed run makes --until-done exit 5');
@@ -152,10 +154,10 @@ t.test('a real dispatch followed to the end; --log streams its output and append
   await waitFor(() => tail.lines.some((r) => r.text === 'appended two, ünïcode'), 'the finished partial line');
   tail.child.kill('SIGTERM');
   t.equal(await tail.exited, 0);
-  const whole = await runBin('dispatch-watch', ['--log', 'w1'], { cwd: box.repo, env: box.env });
+  const whole = await runTool('dispatch-watch', ['--log', 'w1'], { cwd: box.repo, env: box.env });
   t.equal(whole.code, 0);
   t.match(whole.records.at(-1), { type: 'log', slug: 'w1', text: 'appended two, ünïcode' });
-  const none = await runBin('dispatch-watch', ['--log', 'never'], { cwd: box.repo, env: box.env });
+  const none = await runTool('dispatch-watch', ['--log', 'never'], { cwd: box.repo, env: box.env });
   t.equal(none.code, 4);
   t.match(none.records, [{ type: 'error', code: 'log_missing' }]);
 });
@@ -167,7 +169,7 @@ t.test('on a terminal: a readable table, coloured unless NO_COLOR; NDJSON again 
   // script(1) gives the bin a pseudo-terminal as its stdout.
   const onTty = (env: Record<string, string>, args = '') =>
     new Promise<string>((resolve) => {
-      const child = spawn('script', ['-qc', `${JSON.stringify(process.execPath)} ${JSON.stringify(binPath('dispatch-watch'))} ${args}`, '/dev/null'], { cwd: box.repo, env });
+      const child = spawn('script', ['-qc', `${nodeCommand(binPath('dispatch-watch'))} ${args}`, '/dev/null'], { cwd: box.repo, env });
       let out = '';
       child.stdout.on('data', (d) => (out += d));
       child.on('close', () => resolve(out.replace(/\r/g, '')));
@@ -194,7 +196,7 @@ t.test('on a terminal: a readable table, coloured unless NO_COLOR; NDJSON again 
   const owner = procs.sleeper();
   putStatus(box.stateDir, runStatus('tty-live', { owner, worker: procs.sleeper('tok-tty'), token: 'tok-tty' }));
   let screen = '';
-  const child = spawn('script', ['-qc', `${JSON.stringify(process.execPath)} ${JSON.stringify(binPath('dispatch-watch'))} tty-live --until-done --interval 0.2`, '/dev/null'], {
+  const child = spawn('script', ['-qc', `${nodeCommand(binPath('dispatch-watch'))} tty-live --until-done --interval 0.2`, '/dev/null'], {
     cwd: box.repo,
     env: { ...box.env, NO_COLOR: '1' },
   });
