@@ -52,6 +52,11 @@ pg-install:
     $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends postgresql
     node scripts/pg-server.mjs --bin
 
+# copy a state directory's tasks (statuses, queues, history) into another store: just store-copy --to postgres://…
+[no-cd]
+store-copy *ARGS: build
+    node {{justfile_directory()}}/scripts/store-copy.mjs {{ARGS}}
+
 # a throwaway local PostgreSQL server: prints the TASK_MANAGER_STORE to use; Ctrl-C stops it
 pg: pg-install
     node scripts/pg.mjs

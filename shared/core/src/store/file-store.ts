@@ -2,7 +2,9 @@ import path from 'node:path';
 import { FenceLostError } from '../errors/state-errors.js';
 import { checkStateDir, ensureStateDir } from '../fsx/state-dir.js';
 import fs from 'node:fs';
-import { openStateFile, readStateFile } from '../fsx/safe-open.js';
+import { appendStateFile, openStateFile, readStateFile } from '../fsx/safe-open.js';
+import { writeFileAtomic } from '../fsx/atomic-write.js';
+import { ConflictError } from '../errors/errors.js';
 import type { HeartbeatSnapshot } from '../heartbeat/snapshot.js';
 import { writeHeartbeat } from '../heartbeat/snapshot.js';
 import { appendHistory } from '../history/append-history.js';
@@ -178,6 +180,18 @@ export class FileStore implements Store {
 
   archive(slug: string, check: (status: StatusRecord | undefined) => string | undefined): Promise<ArchiveOutcome> {
     return archiveFiles(this.stateDir, slug, check);
+  }
+
+  async importTask(slug: string, status: StatusRecord, history: readonly Record<string, unknown>[]): Promise<void> {
+    const paths = slugPaths(this.stateDir, slug);
+    await withCriticalSection(paths.lock, (held) => {
+      if (readStatusIfExists(paths.status)) throw new ConflictError(`task ${slug} is already in ${this.describe}: not copied over it`, { slug });
+      held.assertHeld();
+      // The history first: a copy cut short leaves no status without its story.
+      if (history.length) appendStateFile(paths.history, history.map((r) => `${JSON.stringify(r)}\n`).join(''));
+      const { lease: _seen, ...doc } = status;
+      writeFileAtomic(paths.status, `${JSON.stringify(doc)}\n`);
+    });
   }
 
   async close(): Promise<void> {}

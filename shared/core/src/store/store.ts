@@ -122,7 +122,11 @@ export interface Store {
    */
   prepare(options: { write: boolean }): Promise<void>;
 
-  /** Runs `fn` in the task's critical section (see TaskSection). */
+  /**
+   * Runs `fn` in the task's critical section (see TaskSection). On PostgreSQL `fn` runs
+   * again from the start when the server lost the transaction before it committed, so it
+   * must decide only from what it reads in the section (and repeat harmless work).
+   */
   withTask<T>(slug: string, fn: (section: TaskSection) => Promise<T> | T): Promise<T>;
   /**
    * A supervisor's section: refused with FenceLostError, before `fn` runs, when the
@@ -180,6 +184,13 @@ export interface Store {
    * under the task's lock) returns no reason to leave it; its logs are the caller's.
    */
   archive(slug: string, check: (status: StatusRecord | undefined) => string | undefined): Promise<ArchiveOutcome>;
+
+  /**
+   * The copy between stores (store/copy-store.ts): a task's status and history as they
+   * are, records and fence unchanged. Refused (ConflictError) when this store already
+   * has the task.
+   */
+  importTask(slug: string, status: StatusRecord, history: readonly Record<string, unknown>[]): Promise<void>;
 
   /** Lets go of connections and watchers. */
   close(): Promise<void>;

@@ -11,6 +11,7 @@ import { activeLimitRows, clearLimitRow, recordLimitRow } from './limits.js';
 import { runSection } from './section.js';
 import { statusFromRow } from './status-doc.js';
 import { withAdvisoryTickLock } from './tick-lock.js';
+import { importTaskRows } from './import-task.js';
 import { LEASE_COLUMNS, leaseApi, leaseTtlMs, withLease } from './lease.js';
 import { parsePgUrl, type PgTarget } from './url.js';
 import { watchNotifications } from './watch.js';
@@ -136,6 +137,10 @@ export class PostgresStore implements Store {
 
   archive(slug: string, check: (status: StatusRecord | undefined) => string | undefined): Promise<ArchiveOutcome> {
     return archiveRows(this.db, (s) => this.statusName(s), slug, check);
+  }
+
+  importTask(slug: string, status: StatusRecord, history: readonly Record<string, unknown>[]): Promise<void> {
+    return importTaskRows(this.db, this, slug, status, history);
   }
 
   async close(): Promise<void> {
