@@ -215,6 +215,38 @@ try {
     const { floors: f, values: v } = JSON.parse(execFileSync(node, [floors, 'critical-section', dir], { encoding: 'utf8' }));
     record('critical section: claim + release', pairedRatios(f, v), '<= 3x');
   }
+
+  // 9. The PostgreSQL store beside the file store (a throwaway server on 127.0.0.1): a
+  //    section with one write, a supervisor's hand-off, and a 10,000-dispatch snapshot.
+  {
+    const { startPgServer } = await import('../scripts/pg-server.mjs');
+    const pg = await startPgServer();
+    try {
+      const url = new URL(pg.url);
+      url.searchParams.set('schema', 'bench');
+      const ops = (spec, dir) => JSON.parse(execFileSync(node, [path.join(root, 'bench', 'measure', 'store-ops.mjs'), spec, dir, 'ops', '200'], { encoding: 'utf8' }));
+      const fileDir = path.join(box.base, 'store-ops');
+      fs.mkdirSync(fileDir, { mode: 0o700 });
+      const onFiles = ops('file', fileDir);
+      const onPg = ops(url.toString(), path.join(box.base, 'store-ops-pg'));
+      const row = (what, key) => {
+        const f = median(onFiles[key]);
+        const v = median(onPg[key]);
+        record(`PostgreSQL store: ${what} (against the file store)`, { value: v, floor: f, ratio: v / f }, '-');
+      };
+      row('a section with one write (claim, queue)', 'section');
+      row('a hand-off (two writes, two events)', 'handoff');
+      const snapUrl = new URL(pg.url);
+      snapUrl.searchParams.set('schema', 'snapshot');
+      execFileSync(node, [path.join(root, 'bench', 'measure', 'store-ops.mjs'), snapUrl.toString(), box.base, 'import', '10000'], { encoding: 'utf8' });
+      const dir = path.join(box.base, 'statuses-pg-floor');
+      writeStatuses(dir, 10000);
+      const m = paired([shim('dispatch-watch'), '--state-dir', dir], [shim('dispatch-watch'), '--state-dir', dir, '--store', snapUrl.toString()], { runs: 5 });
+      record('dispatch-watch snapshot, 10000 dispatches, PostgreSQL (against files)', m, '-');
+    } finally {
+      await pg.stop();
+    }
+  }
 } finally {
   // Stop anything a benchmark started, then remove the fixtures.
   for (const name of fs.existsSync(path.join(box.repo, 'tasks', 'logs')) ? fs.readdirSync(path.join(box.repo, 'tasks', 'logs')) : []) {

@@ -16,7 +16,7 @@ export const tempRepo = () => {
   return { base, repo, env, cleanup: () => fs.rmSync(base, { recursive: true, force: true }) };
 };
 
-const status = (slug, i) => ({
+export const status = (slug, i) => ({
   type: 'status', version: 1, slug, state: i % 3 === 0 ? 'failed' : 'exited', fence: 1, run_id: `r-${i}`, attempt: 1, failures: i % 3 === 0 ? 1 : 0,
   token: 'x'.repeat(32), owner: { boot_id: 'old-boot', pid: 1000 + i, start_time: '1' }, worker: { boot_id: 'old-boot', pid: 2000 + i, start_time: '2' },
   spec: { worker: 'claude', worker_cmd: null, repo: '/r', worktree: `/r/.worktrees/${slug}`, branch: `task/${slug}`, stall_ms: 900000, max_run_ms: 7200000, grace_ms: 10000 },

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { openPool, type Pool, type PoolClient } from './connect.js';
 import { isTransient, StoreFault, storeError } from './errors.js';
@@ -47,7 +48,11 @@ export class Db {
 
   /** The schema is current (migrated on first use); refused when newer than the code. */
   prepare(): Promise<void> {
-    this.ready ??= this.retrying('checking the schema', () => migrate(this.pool, this.target)).catch((error) => {
+    this.ready ??= this.retrying('checking the schema', async () => {
+      await migrate(this.pool, this.target);
+      // Markers are asked about within seconds of their commit; a day's are plenty.
+      await this.pool.query(`DELETE FROM ${this.target.s}.commit_marker WHERE at < now() - interval '1 day'`);
+    }).catch((error) => {
       this.ready = undefined;
       throw error;
     });
@@ -122,9 +127,11 @@ export class Db {
     };
     try {
       let xid: string;
+    const marker = randomUUID();
       try {
         await conn.query('BEGIN');
         xid = String((await conn.query('SELECT pg_current_xact_id()::text AS xid')).rows[0]?.xid);
+        await conn.query(`INSERT INTO ${this.target.s}.commit_marker (token) VALUES ($1)`, [marker]);
       } catch (error) {
         failed ??= error;
         return { done: false, error };
@@ -149,7 +156,7 @@ export class Db {
         failed ??= error;
         // The server answered: a COMMIT it refused did not happen.
         if ((error as { code?: string }).code && !isTransient(error)) throw storeError(error, this.target.describe, doing);
-        const verdict = await this.commitStatus(xid, doing);
+        const verdict = await this.commitStatus(xid, marker, doing);
         if (verdict === 'committed') return { done: true, value };
         return { done: false, error };
       }
@@ -161,7 +168,7 @@ export class Db {
   }
 
   /** What became of a transaction whose COMMIT got no answer: asked of the server, never guessed. */
-  private async commitStatus(xid: string, doing: string): Promise<'committed' | 'aborted'> {
+  private async commitStatus(xid: string, marker: string, doing: string): Promise<'committed' | 'aborted'> {
     const start = performance.now();
     for (;;) {
       const [row] = await this.retrying(`${doing}: asking whether the commit happened`, async () => {
@@ -176,7 +183,12 @@ export class Db {
         }
       });
       const status = row?.s;
-      if (status === 'committed' || status === 'aborted') return status;
+      // Over (or an id given out again after a crash, whose status is another's): the
+      // marker written inside the transaction says whether it committed.
+      if (status === 'committed' || status === 'aborted') {
+        const [found] = await this.retrying(`${doing}: asking whether the commit happened`, async () => (await this.pool.query(`SELECT 1 AS found FROM ${this.target.s}.commit_marker WHERE token = $1`, [marker])).rows);
+        return found ? 'committed' : 'aborted';
+      }
       // 'in progress': the server has not yet noticed the link is gone; its timeouts end it.
       if (status !== 'in progress' || performance.now() - start > RETRY_AFTER_CONTACT_MS) {
         throw new StoreFault(

@@ -68,6 +68,12 @@ CREATE TRIGGER task_status_changed AFTER INSERT OR UPDATE OF status ON {S}.task
     sql: `
 -- Several hosts: a live chain's lease, by the database's clock (docs/hosts.md).
 ALTER TABLE {S}.task ADD COLUMN lease_expires_at timestamptz;
+-- One row per transaction, written inside it: a COMMIT whose answer was lost committed
+-- exactly when its marker is there (a transaction id can be given out again after a crash).
+CREATE TABLE {S}.commit_marker (
+  token uuid PRIMARY KEY,
+  at    timestamptz NOT NULL DEFAULT now()
+);
 `,
   },
 ];
