@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { nodeWorker, pidAlive, runBin, sandbox, statusOf, waitFor, writeTask } from '../fixtures/e2e.js';
+import { chainOver, nodeWorker, pidAlive, runBin, sandbox, statusOf, waitFor, writeTask } from '../fixtures/e2e.js';
 
 t.test('a second dispatch of a task from another state directory is refused while the first worker lives', async (t) => {
   const box = sandbox(t);
@@ -21,6 +21,8 @@ t.test('a second dispatch of a task from another state directory is refused whil
   t.match(second.records[0], { type: 'error', code: 'conflict', slug: 'twin', holder: { state_dir: other } });
   t.match(second.stderr, new RegExp(`state directory ${other}.*supervisor pid \\d+, worker pid \\d+`), 'names the holder and its state directory');
   t.notOk(fs.existsSync(path.join(box.stateDir, 'dispatch-twin.status.json')) && statusOf(box, 'twin').state === 'running', 'nothing runs under the default state dir');
+  // The first worker notes itself as it starts, maybe after dispatch returned: wait for it.
+  await waitFor(() => fs.existsSync(log), 'the first worker up');
   t.equal(fs.readFileSync(log, 'utf8').trim().split('\n').length, 1, 'one worker ever started');
   // The same from the environment, as a heartbeat without the variable would do it.
   const viaEnv = await runBin('dispatch', ['twin', '--prompt', 'c', '--worker-cmd', nodeWorker('sleeper.mjs', '30')], { cwd: box.repo, env: { ...env, TASK_MANAGER_STATE_DIR: path.join(box.repo, 'elsewhere') } });
@@ -50,6 +52,7 @@ t.test('dispatch SLUG runs the worker its task file names', async (t) => {
   t.equal(allowed.code, 0, allowed.stderr);
   t.match(allowed.records[0], { type: 'dispatch', worker: 'command', worker_from: path.join(box.repo, 'tasks', 'tf.md') });
   await waitFor(() => fs.existsSync(log), 'the task file command ran');
+  await waitFor(() => chainOver(box, 'tf'), 'its run over (tf is dispatched again below)');
   // A flag beats the task file; the task file beats the environment.
   writeTask(box, 'named', 'status: ready\nworker: demo');
   const fromTask = await runBin('dispatch', ['named', '--wait'], { cwd: box.repo, env: { ...env, TASK_MANAGER_WORKER: 'codex' } });
