@@ -28,6 +28,8 @@ docs: build
 # build, then run the whole test suite (raw TAP, coverage summary, then the "N passed, N failed" line)
 test: build pg-install
     NODE_OPTIONS="${NODE_OPTIONS:-} --import={{justfile_directory()}}/tests/fixtures/ts/register.mjs" tap --reporter=./.ci/tap-summary.mjs
+    @echo "— the store-agnostic end-to-end tests again, on PostgreSQL (tests/run-on-postgres.mjs) —"
+    NODE_OPTIONS="${NODE_OPTIONS:-} --import={{justfile_directory()}}/tests/fixtures/ts/register.mjs" node tests/run-on-postgres.mjs --reporter=./.ci/tap-summary.mjs --disable-coverage
 
 # the whole test suite, then the line coverage of shared/core/src file by file
 coverage: test

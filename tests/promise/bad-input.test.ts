@@ -85,7 +85,14 @@ t.test('{prompt} is replaced inside a word', async (t) => {
   const cmd = `${process.execPath} -e "require('fs').writeFileSync(process.argv[1], JSON.stringify(process.argv.slice(2)))" ${log} -- --task={prompt} plain`;
   const r = await runBin('dispatch', ['sub', '--prompt', 'fix it', '--worker-cmd', cmd], { cwd: box.repo, env: box.env });
   t.equal(r.code, 0, r.stderr);
-  const argv = await waitFor(() => fs.existsSync(log) && JSON.parse(fs.readFileSync(log, 'utf8')), 'the worker ran');
+  // The worker writes its log as it starts: read it once it is whole.
+  const argv = await waitFor(() => {
+    try {
+      return JSON.parse(fs.readFileSync(log, 'utf8'));
+    } catch {
+      return undefined;
+    }
+  }, 'the worker ran');
   t.same(argv, ['--', '--task=fix it', 'plain']);
 });
 

@@ -17,17 +17,17 @@ export const waitForStatus = (
   new Promise((resolve) => {
     let last: StatusRecord | undefined;
     let finished = false;
-    let reading = false;
+    let reading: Promise<void> | undefined;
     let again = false;
-    // One read at a time; a notice during a read asks for one more after it.
-    const check = async (): Promise<void> => {
-      if (finished) return;
+    // One read at a time; a notice during a read asks for one more after it, and every
+    // caller (the last look after the writer died, above all) waits for that one too.
+    const check = (): Promise<void> => {
+      if (finished) return Promise.resolve();
       if (reading) {
         again = true;
-        return;
+        return reading;
       }
-      reading = true;
-      try {
+      reading = (async () => {
         do {
           again = false;
           try {
@@ -37,9 +37,10 @@ export const waitForStatus = (
           }
           if (last && done(last)) finish(false);
         } while (again && !finished);
-      } finally {
-        reading = false;
-      }
+      })().finally(() => {
+        reading = undefined;
+      });
+      return reading;
     };
     const finish = (timedOut: boolean, gaveUp = false) => {
       if (finished) return;
