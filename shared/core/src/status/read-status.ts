@@ -15,6 +15,11 @@ export const parseStatus = (file: string, text: string): StatusRecord => {
   } catch {
     throw new StatusFileError(file, 'is not valid JSON (truncated or damaged)', 'status_invalid_json');
   }
+  return checkStatusShape(file, value);
+};
+
+/** A parsed status document, checked: the wrong shape is a StatusFileError naming `file`. */
+export const checkStatusShape = (file: string, value: unknown): StatusRecord => {
   const problem = statusShapeProblem(value);
   if (problem) throw new StatusFileError(file, `has the wrong shape: ${problem}`, 'status_wrong_shape');
   return value as StatusRecord;
