@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
+import { runTool } from '../fixtures/in-process.js';
 import { chainOver, historyOf, killSupervisor, nodeWorker, parseRecords, pidAlive, runBin, sandbox, statusOf, waitFor, writeTask } from '../fixtures/e2e.js';
 
 t.test('--max-active: hb-tick never lets more workers live than the cap, whatever the per-cycle cap says', async (t) => {
@@ -29,9 +30,10 @@ t.test('dispatch-continue --list shows the queue; --drop removes one that has no
   const box = sandbox(t);
   const env = { ...box.env, TASK_MANAGER_WORKER_CMD: nodeWorker('sleeper.mjs', '60') };
   t.equal((await runBin('dispatch', ['q', '--prompt', 'run'], { cwd: box.repo, env })).code, 0);
+  // Queueing on a running chain, listing and dropping read and write its status: in this process.
   const ids: string[] = [];
   for (const prompt of ['first follow-up\nwith a second line', 'second follow-up']) {
-    const r = await runBin('dispatch-continue', ['q', '--prompt', prompt], { cwd: box.repo, env });
+    const r = await runTool('dispatch-continue', ['q', '--prompt', prompt], { cwd: box.repo, env });
     ids.push(r.records[0].followup_id);
   }
   const list = await runBin('dispatch-continue', ['q', '--list'], { cwd: box.repo, env });
