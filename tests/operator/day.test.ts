@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import { runTool } from '../fixtures/in-process.js';
+import { putStatus, runStatus } from '../fixtures/watch-reap-util.js';
 import { chainOver, historyOf, killSupervisor, nodeWorker, parseRecords, pidAlive, runBin, sandbox, statusOf, waitFor, writeTask } from '../fixtures/e2e.js';
 
 t.test('--max-active: hb-tick never lets more workers live than the cap, whatever the per-cycle cap says', async (t) => {
@@ -125,8 +126,10 @@ t.test('dispatch-watch --follow --changes: no replay of what finished before, on
   const { startBin } = await import('../fixtures/e2e.js');
   const watch = startBin('dispatch-watch', ['--follow', '--changes', '--json'], { cwd: box.repo, env: box.env });
   t.teardown(() => watch.child.kill('SIGKILL'));
-  // It is watching once the state directory's watch is up; a new dispatch then is news.
-  await waitFor(() => fs.existsSync(`/proc/${watch.child.pid}`), 'watch started');
+  // It says nothing until something changes: it is watching once it reports a change we
+  // make (a status rewritten until it does). A new dispatch after that is news.
+  const probe = () => putStatus(box.stateDir, runStatus('probe', { state: 'exited', outcome: 'ok', exit_code: 0, reason: `probe ${Date.now()}` }));
+  await waitFor(() => (probe(), watch.lines.some((r) => r.slug === 'probe')), 'the watch reports changes');
   t.equal((await runBin('dispatch', ['new', '--prompt', 'x', '--worker', 'demo', '--wait'], { cwd: box.repo, env: box.env })).code, 0);
   await waitFor(() => watch.lines.some((r) => r.slug === 'new' && r.done), 'the new task ended, and was told');
   t.notOk(watch.lines.some((r) => r.slug === 'old'), 'the task that ended before was not replayed');
