@@ -98,6 +98,9 @@ t.test('history survives a restart of everything and tells the whole story of pr
   const env = { ...box.env, ...fakeClaudeEnv(box), FAKE_CLAUDE_GATE: gate };
   const d = await runBin('dispatch', ['story', '--prompt', 'write the parser', '--worker', 'claude'], { cwd: box.repo, env });
   t.equal(d.code, 0, d.stderr);
+  // The follow-up comes once the agent has said its session (else the two lines of
+  // history below could come in either order).
+  await waitFor(() => historyOf(box, 'story').some((e) => e.event === 'session_seen'), 'the agent started its session');
   const q = await runBin('dispatch-continue', ['story', '--prompt', 'add tests'], { cwd: box.repo, env });
   t.equal(q.records[0].result, 'queued');
   fs.writeFileSync(gate, '');

@@ -1,8 +1,8 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { historyOf, killSupervisor, nodeWorker, pidAlive, runBin, sandbox, statusOf, waitFor } from '../fixtures/e2e.js';
+import { devBinPath, historyOf, killSupervisor, nodeArgv, nodeWorker, parseRecords, pidAlive, runBin, sandbox, statusOf, waitFor } from '../fixtures/e2e.js';
 
 t.test('dispatch returns while the worker runs; the worker outlives the dispatcher', async (t) => {
   const box = sandbox(t);
@@ -135,4 +135,29 @@ t.test('a run with no output for the stall limit is stopped as stalled', async (
   const ended = await waitFor(() => (statusOf(box, 'stall').state === 'stalled' ? statusOf(box, 'stall') : undefined), 'stalled');
   t.equal(ended.outcome, 'stalled');
   t.notOk(pidAlive(ended.worker.pid));
+});
+
+t.test('the per-package build (tools/*/dist/bin.js) runs a chain to its end too, with its own supervisor', async (t) => {
+  // Every other test runs the bundles users run (fixtures/bins.ts): this one keeps the
+  // development build's entry points and its supervisor path working.
+  const box = sandbox(t);
+  const run = (name: string, args: string[]) =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(...nodeArgv(devBinPath(name), args), { cwd: box.repo, env: box.env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.stderr.on('data', (d) => (stderr += d));
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+  // The worker says who its parent is: the supervisor this build started.
+  const d = await run('dispatch', ['dev', '--prompt', 'x', '--wait', '--worker-cmd', `sh -c 'echo "parent: $(tr "\\0" " " < /proc/$PPID/cmdline)"' sh`]);
+  t.equal(d.code, 0, d.stderr);
+  t.match(parseRecords(d.stdout), [{ type: 'dispatch', slug: 'dev', result: 'started' }, { type: 'dispatch', result: 'ended', outcome: 'ok' }]);
+  t.match(statusOf(box, 'dev'), { state: 'exited', outcome: 'ok' });
+  t.equal(historyOf(box, 'dev').filter((e) => e.event === 'run_ended').length, 1);
+  const w = await run('dispatch-watch', ['--log', 'dev']);
+  t.equal(w.code, 0, w.stderr);
+  const parent = parseRecords(w.stdout).find((r) => String(r.text).startsWith('parent: '));
+  t.match(parent?.text, /shared\/core\/dist\/supervisor\/main\.js/, 'its supervisor is the per-package one; its log read by the per-package dispatch-watch');
 });

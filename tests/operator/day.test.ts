@@ -2,6 +2,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
+import { runTool } from '../fixtures/in-process.js';
+import { putStatus, runStatus } from '../fixtures/watch-reap-util.js';
 import { chainOver, historyOf, killSupervisor, nodeWorker, parseRecords, pidAlive, runBin, sandbox, statusOf, waitFor, writeTask } from '../fixtures/e2e.js';
 
 t.test('--max-active: hb-tick never lets more workers live than the cap, whatever the per-cycle cap says', async (t) => {
@@ -29,47 +31,57 @@ t.test('dispatch-continue --list shows the queue; --drop removes one that has no
   const box = sandbox(t);
   const env = { ...box.env, TASK_MANAGER_WORKER_CMD: nodeWorker('sleeper.mjs', '60') };
   t.equal((await runBin('dispatch', ['q', '--prompt', 'run'], { cwd: box.repo, env })).code, 0);
+  // Queueing on a running chain, listing and dropping read and write its status: in this process.
   const ids: string[] = [];
   for (const prompt of ['first follow-up\nwith a second line', 'second follow-up']) {
-    const r = await runBin('dispatch-continue', ['q', '--prompt', prompt], { cwd: box.repo, env });
+    const r = await runTool('dispatch-continue', ['q', '--prompt', prompt], { cwd: box.repo, env });
     ids.push(r.records[0].followup_id);
   }
-  const list = await runBin('dispatch-continue', ['q', '--list'], { cwd: box.repo, env });
+  const list = await runTool('dispatch-continue', ['q', '--list'], { cwd: box.repo, env });
   t.equal(list.code, 0, list.stderr);
   t.match(list.records, [
     { type: 'queued', slug: 'q', followup_id: ids[0], position: 1, mode: 'queue', first_line: 'first follow-up' },
     { type: 'queued', followup_id: ids[1], position: 2, first_line: 'second follow-up' },
   ]);
-  const drop = await runBin('dispatch-continue', ['q', '--drop', ids[0] as string], { cwd: box.repo, env });
+  const drop = await runTool('dispatch-continue', ['q', '--drop', ids[0] as string], { cwd: box.repo, env });
   t.equal(drop.code, 0, drop.stderr);
   t.match(drop.records[0], { type: 'dropped', followup_id: ids[0] });
   t.same(statusOf(box, 'q').followups.map((f: { id: string }) => f.id), [ids[1]]);
   t.match(historyOf(box, 'q').filter((e) => e.event === 'followup_dropped'), [{ followup_id: ids[0] }]);
-  const missing = await runBin('dispatch-continue', ['q', '--drop', 'f-nope'], { cwd: box.repo, env });
+  const missing = await runTool('dispatch-continue', ['q', '--drop', 'f-nope'], { cwd: box.repo, env });
   t.equal(missing.code, 4);
   t.match(missing.records[0], { code: 'no_such_followup' });
-  const both = await runBin('dispatch-continue', ['q', '--list', '--prompt', 'x'], { cwd: box.repo, env });
+  const both = await runTool('dispatch-continue', ['q', '--list', '--prompt', 'x'], { cwd: box.repo, env });
   t.equal(both.code, 2, '--list sends nothing');
 });
 
-t.test('--on-event: the hook hears run_ended, followup_started and worker_gone with the record on stdin; a failing hook is recorded, never in the way', async (t) => {
-  const box = sandbox(t);
+/** A hook that appends the event record from its stdin to heard.ndjson and says what it saw. */
+const listening = (box: ReturnType<typeof sandbox>) => {
   const heard = path.join(path.dirname(box.repo), 'heard.ndjson');
   const hook = path.join(path.dirname(box.repo), 'hook.sh');
   fs.writeFileSync(hook, `#!/bin/sh\n{ cat; } >> ${heard}\necho "hook saw $1 $2"\n`, { mode: 0o755 });
-  const env = { ...box.env, TASK_MANAGER_ON_EVENT: `${hook} {slug} {event}` };
+  const events = () => (fs.existsSync(heard) ? parseRecords(fs.readFileSync(heard, 'utf8')) : []);
+  return { env: { ...box.env, TASK_MANAGER_ON_EVENT: `${hook} {slug} {event}` }, events };
+};
+
+t.test('--on-event: the hook hears run_ended, then followup_started, with the record on stdin; its output goes to the task log', async (t) => {
+  const box = sandbox(t);
+  const { env, events } = listening(box);
   const gate = path.join(path.dirname(box.repo), 'go');
   const cmd = `sh -c 'while [ ! -e ${gate} ]; do sleep 0.05; done; echo done' --`;
   t.equal((await runBin('dispatch', ['ev', '--prompt', 'one', '--worker-cmd', cmd], { cwd: box.repo, env })).code, 0);
   t.equal((await runBin('dispatch-continue', ['ev', '--prompt', 'two', '--worker-cmd', cmd], { cwd: box.repo, env })).code, 0);
   fs.writeFileSync(gate, '');
   await waitFor(() => chainOver(box, 'ev'), 'the chain ended');
-  const events = () => (fs.existsSync(heard) ? parseRecords(fs.readFileSync(heard, 'utf8')) : []);
   await waitFor(() => events().filter((e) => e.event === 'run_ended').length === 2, 'two run_ended events');
   t.match(events().map((e) => e.event), ['run_ended', 'followup_started', 'run_ended']);
   t.match(events()[0], { type: 'event', event: 'run_ended', slug: 'ev', outcome: 'ok', state: 'exited' });
   t.match(fs.readFileSync(path.join(box.stateDir, 'dispatch-ev.log'), 'utf8'), /hook saw ev run_ended/, 'its output goes to the task log');
-  // worker_gone, from the reaper.
+});
+
+t.test('--on-event: the reaper tells the hook of worker_gone', async (t) => {
+  const box = sandbox(t);
+  const { env, events } = listening(box);
   const sleeper = { ...env, TASK_MANAGER_WORKER_CMD: nodeWorker('sleeper.mjs', '60'), SLEEPER_QUIET: '1' };
   t.equal((await runBin('dispatch', ['gone', '--prompt', 'x'], { cwd: box.repo, env: sleeper })).code, 0);
   const s = await killSupervisor(box, 'gone', { worker: true });
@@ -77,15 +89,20 @@ t.test('--on-event: the hook hears run_ended, followup_started and worker_gone w
   const reap = await runBin('worker-reap', [], { cwd: box.repo, env });
   t.equal(reap.code, 0, reap.stderr);
   t.match(events().filter((e) => e.slug === 'gone'), [{ event: 'worker_gone', run_id: s.run_id }], 'the reaper told the hook');
-  // A hook that fails is recorded in history; the run is not affected.
+});
+
+t.test('--on-event: a failing hook is recorded in history and never in the way; one with shell operators is a usage error', async (t) => {
+  const box = sandbox(t);
   const failing = { ...box.env, TASK_MANAGER_ON_EVENT: 'false' };
   t.equal((await runBin('dispatch', ['bad-hook', '--prompt', 'x', '--worker', 'demo', '--wait'], { cwd: box.repo, env: failing })).code, 0);
   await waitFor(() => historyOf(box, 'bad-hook').some((e) => e.event === 'hook_failed'), 'hook_failed in history');
   t.match(historyOf(box, 'bad-hook').find((e) => e.event === 'hook_failed'), { hook_event: 'run_ended', reason: 'exit code 1' });
   t.match(statusOf(box, 'bad-hook'), { state: 'exited', outcome: 'ok' });
-  const usage = await runBin('dispatch', ['u', '--prompt', 'x', '--worker', 'demo', '--on-event', 'notify | tee'], { cwd: box.repo, env: box.env });
+  const usage = await runTool('dispatch', ['u', '--prompt', 'x', '--worker', 'demo', '--on-event', 'notify | tee'], { cwd: box.repo, env: box.env });
   t.equal(usage.code, 2, 'a hook with shell operators is a usage error');
+  t.notOk(statusOf(box, 'u'), 'nothing claimed');
 });
+
 
 t.test('gave_up is told once, when a task gets there', async (t) => {
   const box = sandbox(t);
@@ -109,8 +126,10 @@ t.test('dispatch-watch --follow --changes: no replay of what finished before, on
   const { startBin } = await import('../fixtures/e2e.js');
   const watch = startBin('dispatch-watch', ['--follow', '--changes', '--json'], { cwd: box.repo, env: box.env });
   t.teardown(() => watch.child.kill('SIGKILL'));
-  // It is watching once the state directory's watch is up; a new dispatch then is news.
-  await waitFor(() => fs.existsSync(`/proc/${watch.child.pid}`), 'watch started');
+  // It says nothing until something changes: it is watching once it reports a change we
+  // make (a status rewritten until it does). A new dispatch after that is news.
+  const probe = () => putStatus(box.stateDir, runStatus('probe', { state: 'exited', outcome: 'ok', exit_code: 0, reason: `probe ${Date.now()}` }));
+  await waitFor(() => (probe(), watch.lines.some((r) => r.slug === 'probe')), 'the watch reports changes');
   t.equal((await runBin('dispatch', ['new', '--prompt', 'x', '--worker', 'demo', '--wait'], { cwd: box.repo, env: box.env })).code, 0);
   await waitFor(() => watch.lines.some((r) => r.slug === 'new' && r.done), 'the new task ended, and was told');
   t.notOk(watch.lines.some((r) => r.slug === 'old'), 'the task that ended before was not replayed');

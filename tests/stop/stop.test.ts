@@ -36,7 +36,7 @@ t.test('a running task is stopped and held; its queued follow-up stays queued an
   const watch = await runBin('dispatch-watch', ['job', '--json'], { cwd: box.repo, env });
   t.match(watch.records[0], { dispatch_state: 'stopped', held: { reason: 'operator' } });
   // Released, the task is the heartbeat's again, and its queued follow-up is what runs next.
-  const release = await runBin('dispatch-stop', ['--release', 'job'], { cwd: box.repo, env });
+  const release = await runTool('dispatch-stop', ['--release', 'job'], { cwd: box.repo, env });
   t.match(release.records[0], { result: 'released' });
   t.match(await classOf(box, 'job'), { class: 'dispatchable' }, 'a stop is not a failure: no cooldown');
 });
@@ -44,7 +44,7 @@ t.test('a running task is stopped and held; its queued follow-up stays queued an
 t.test('a task that is not running is held before the heartbeat takes it; an explicit dispatch lifts the hold', async (t) => {
   const box = sandbox(t);
   writeTask(box, 'later', 'status: ready');
-  const held = await runBin('dispatch-stop', ['later', '--reason', 'waiting for the API key'], { cwd: box.repo, env: box.env });
+  const held = await runTool('dispatch-stop', ['later', '--reason', 'waiting for the API key'], { cwd: box.repo, env: box.env });
   t.equal(held.code, 0, held.stderr);
   t.match(held.records[0], { result: 'held', run_id: null });
   t.match(await classOf(box, 'later'), { class: 'held' });

@@ -8,7 +8,8 @@ import { binPath, nodeArgv, nodeCommand, nodeWorker, runBin, sandbox, startBin, 
 import { runTool } from '../fixtures/in-process.js';
 import { killAndWait, putStatus, readStatusFile, runStatus, standIns, statusPath } from '../fixtures/watch-reap-util.js';
 
-t.test('a snapshot: one record per dispatch, liveness-corrected, never the prompt; a damaged file is one error', async (t) => {
+/** A state directory with a live run (stand-in processes), two ended ones and two damaged status files. */
+const snapshotBox = (t: Parameters<typeof sandbox>[0]) => {
   const box = sandbox(t);
   const procs = standIns(t);
   const owner = procs.sleeper();
@@ -21,8 +22,12 @@ t.test('a snapshot: one record per dispatch, liveness-corrected, never the promp
   fs.writeFileSync(statusPath(box.stateDir, 'shapeless'), '{"type":"status","version":1}\n');
   fs.writeFileSync(path.join(box.stateDir, 'dispatch-live.log'), 'not a status\n');
   fs.writeFileSync(path.join(box.stateDir, 'heartbeat.json'), '{}\n');
+  return { box, owner, worker };
+};
 
-  // The snapshots run in this process (runTool): reading status files needs no process of its own.
+// The snapshots run in this process (runTool): reading status files needs no process of its own.
+t.test('a snapshot: one record per dispatch, liveness-corrected, never the prompt; a damaged file is one error', async (t) => {
+  const { box, owner, worker } = snapshotBox(t);
   const snap = await runTool('dispatch-watch', [], { cwd: box.repo, env: box.env });
   t.equal(snap.code, 4, 'damaged status files are bad input');
   t.same(snap.records.map((r) => [r.type, r.slug]), [['status', 'bad-run'], ['error', 'broken'], ['status', 'live'], ['status', 'ok-run'], ['error', 'shapeless']]);
@@ -36,8 +41,10 @@ t.test('a snapshot: one record per dispatch, liveness-corrected, never the promp
   t.match(snap.records.find((r) => r.slug === 'broken'), { type: 'error', code: 'status_invalid_json' });
   t.match(snap.records.find((r) => r.slug === 'shapeless'), { type: 'error', code: 'status_wrong_shape' });
   t.match(snap.stderr, /^dispatch-watch: broken: status file .* is not valid JSON/m);
+});
 
-  // The supervisor dies: orphaned while the worker lives, worker_gone when both are dead.
+t.test('a dead supervisor: orphaned while the worker lives, worker_gone once both are dead, for slugs from stdin too', async (t) => {
+  const { box, owner, worker } = snapshotBox(t);
   await killAndWait(owner.pid);
   const orphan = await runTool('dispatch-watch', ['live'], { cwd: box.repo, env: box.env });
   t.match(orphan.records, [{ slug: 'live', state: 'running', dispatch_state: 'orphaned', done: false }]);
@@ -45,7 +52,12 @@ t.test('a snapshot: one record per dispatch, liveness-corrected, never the promp
   await killAndWait(worker.pid);
   const gone = await runTool('dispatch-watch', ['-'], { cwd: box.repo, env: box.env, input: '{"slug":"live","dispatch_state":"running"}\n' });
   t.match(gone.records, [{ slug: 'live', state: 'running', dispatch_state: 'worker_gone', done: true }]);
+});
 
+t.test('--state filters what the snapshot shows, never its errors; an unknown state is usage, a bad slug bad input', async (t) => {
+  const { box, owner, worker } = snapshotBox(t);
+  await killAndWait(owner.pid);
+  await killAndWait(worker.pid);
   const filtered = await runTool('dispatch-watch', ['--state', 'failed,worker_gone'], { cwd: box.repo, env: box.env });
   t.same(filtered.records.map((r) => r.slug), ['bad-run', 'broken', 'live', 'shapeless'], 'errors are never filtered away');
   const badState = await runTool('dispatch-watch', ['--state', 'runing'], { cwd: box.repo, env: box.env });
@@ -54,8 +66,10 @@ t.test('a snapshot: one record per dispatch, liveness-corrected, never the promp
   const badSlug = await runTool('dispatch-watch', ['ok-run', '../x', 'missing'], { cwd: box.repo, env: box.env });
   t.equal(badSlug.code, 4);
   t.same(badSlug.records.map((r) => r.code ?? r.slug), ['invalid_slug', 'ok-run', 'status_missing']);
+});
 
-  // A closed reader (`| head -1`) ends a long snapshot quietly, with exit 0.
+t.test('a closed reader (| head -1) ends a long snapshot quietly, with exit 0', async (t) => {
+  const box = sandbox(t);
   const many = path.join(path.dirname(box.repo), 'many');
   fs.mkdirSync(many);
   for (let i = 0; i < 3000; i++) {
@@ -77,6 +91,7 @@ t.test('a snapshot: one record per dispatch, liveness-corrected, never the promp
   t.equal(head.code, 0);
   t.equal(head.stderr, '', 'no crash and no message on a closed pipe');
 });
+
 
 t.test('--follow: a record per change, deaths seen by the liveness tick; --until-done: 0 or 5', async (t) => {
   const box = sandbox(t);
