@@ -28,6 +28,12 @@ t.test('--max-active leaves room for the difference only', async (t) => {
   t.same(slugs(planTick(input({ alive: 4, maxActive: 3 }))), [], 'over the cap already: nothing');
 });
 
+t.test('--max-active-per-host bounds this host, --max-active the fleet: the smaller room wins', async (t) => {
+  t.same(slugs(planTick(input({ alive: 5, aliveHere: 1, maxActivePerHost: 2 }))), ['b'], 'one more here, whatever the fleet runs');
+  t.same(slugs(planTick(input({ alive: 5, aliveHere: 2, maxActivePerHost: 2 }))), [], 'this host is full');
+  t.same(slugs(planTick(input({ alive: 5, aliveHere: 0, maxActivePerHost: 4, maxActive: 6 }))), ['b'], 'the fleet has room for one');
+});
+
 t.test('a task whose account is limited is classed limited, and not started', async (t) => {
   const plan = planTick(input({ limits: [{ account: 'claude:acc', worker: 'claude', slug: 'other', kind: 'usage', until: '2026-11-25T20:00:00.000Z' }] }));
   t.same(slugs(plan), []);

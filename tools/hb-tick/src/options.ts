@@ -4,6 +4,7 @@ import { COMMON_OPTIONS, SHARED_OPTIONS, type Option } from '@task-manager/core/
 export const OPTIONS: Option[] = [
   { label: "--max-dispatches-per-cycle N", flags: [{ name: "max-dispatches-per-cycle" }], help: "(env TASK_MANAGER_MAX_DISPATCHES_PER_CYCLE; default 1)" },
   { label: "--max-active N", flags: [{ name: "max-active" }], help: "never more than N workers alive at once, orphans\nincluded (env TASK_MANAGER_MAX_ACTIVE; default no cap)" },
+  { label: "--max-active-per-host N", flags: [{ name: "max-active-per-host" }], help: "never more than N alive on this host (several hosts on one\nstore: --max-active counts the fleet; env\nTASK_MANAGER_MAX_ACTIVE_PER_HOST; default no cap)" },
   { label: "--timeout SECONDS", flags: [{ name: "timeout" }], help: "per dispatch (env TASK_MANAGER_DISPATCH_TIMEOUT_SECONDS; 45)" },
   { label: "--retry-cooldown SECONDS", flags: [{ name: "retry-cooldown" }], help: "first retry wait (env TASK_MANAGER_DISPATCH_RETRY_COOLDOWN_SECONDS; 300)" },
   { label: "--retry-cooldown-max SECONDS", flags: [{ name: "retry-cooldown-max" }], help: "cap (env TASK_MANAGER_DISPATCH_RETRY_COOLDOWN_MAX_SECONDS; 3600)" },

@@ -62,7 +62,7 @@ export const run = async ({ flags, positionals }: ParsedArgs, io: Io): Promise<E
 
   checkWorkerFlags(config);
   // What a tick reads, checked now: a bad value is a usage error before any work, not mid-tick.
-  void [config.maxAttempts, config.retryCooldownMs, config.retryCooldownMaxMs, config.maxDispatchesPerCycle, config.maxActive, config.dispatchTimeoutMs, config.limitBackoffMs, config.budgetFlag, config.budgetEnv];
+  void [config.maxAttempts, config.retryCooldownMs, config.retryCooldownMaxMs, config.maxDispatchesPerCycle, config.maxActive, config.maxActivePerHost, config.dispatchTimeoutMs, config.limitBackoffMs, config.budgetFlag, config.budgetEnv];
   if (config.onEvent) checkHook(config.onEvent, '--on-event');
   if (flags.clear !== undefined) {
     const extra = [...positionals.map((p) => JSON.stringify(p)), ...['dry-run', 'every'].filter((f) => flags[f] !== undefined && flags[f] !== false).map((f) => `--${f}`)];

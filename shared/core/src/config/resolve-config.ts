@@ -28,6 +28,8 @@ export interface Config {
   onEvent: string | undefined;
   /** hb-tick keeps at most this many workers alive (undefined: no cap). */
   maxActive: number | undefined;
+  /** ... and at most this many on this host (several hosts on one store). */
+  maxActivePerHost: number | undefined;
   retryCooldownMs: number;
   retryCooldownMaxMs: number;
   maxAttempts: number;
@@ -147,6 +149,7 @@ export const resolveConfig = (flags: Flags, env: Env, cwd: string): Config => {
     get maxDispatchesPerCycle() { return numberSetting('maxDispatchesPerCycle', flags, env); },
     get onEvent() { return rawSetting('onEvent', flags, env)?.raw; },
     get maxActive() { return rawSetting('maxActive', flags, env) === undefined ? undefined : numberSetting('maxActive', flags, env); },
+    get maxActivePerHost() { return rawSetting('maxActivePerHost', flags, env) === undefined ? undefined : numberSetting('maxActivePerHost', flags, env); },
     get retryCooldownMs() { return seconds('retryCooldown'); },
     get retryCooldownMaxMs() { return seconds('retryCooldownMax'); },
     get maxAttempts() { return numberSetting('maxAttempts', flags, env); },

@@ -26,6 +26,7 @@ export const SETTINGS = {
   dispatchTimeout: { flag: 'timeout', env: 'TASK_MANAGER_DISPATCH_TIMEOUT_SECONDS', default: 45, kind: 'seconds', help: 'how long a dispatch waits for its worker to start' },
   onEvent: { flag: 'on-event', env: 'TASK_MANAGER_ON_EVENT', default: undefined, kind: 'string', help: 'a command run (no shell; {slug}, {event} replaced) for run_ended, gave_up, worker_gone, stopped, followup_started and limited, the event on its stdin' },
   maxActive: { flag: 'max-active', env: 'TASK_MANAGER_MAX_ACTIVE', default: undefined, kind: 'count', help: 'at most this many workers alive at once, orphans included (default: no cap)' },
+  maxActivePerHost: { flag: 'max-active-per-host', env: 'TASK_MANAGER_MAX_ACTIVE_PER_HOST', default: undefined, kind: 'count', help: 'at most this many workers alive on this host (several hosts on one store; default: no cap)' },
   maxDispatchesPerCycle: { flag: 'max-dispatches-per-cycle', env: 'TASK_MANAGER_MAX_DISPATCHES_PER_CYCLE', default: 1, kind: 'count', help: 'dispatches per heartbeat cycle' },
   retryCooldown: { flag: 'retry-cooldown', env: 'TASK_MANAGER_DISPATCH_RETRY_COOLDOWN_SECONDS', default: 300, kind: 'seconds', help: 'wait before a failed task is retried (doubles per consecutive failure)' },
   retryCooldownMax: { flag: 'retry-cooldown-max', env: 'TASK_MANAGER_DISPATCH_RETRY_COOLDOWN_MAX_SECONDS', default: 3600, kind: 'seconds', help: 'upper bound of the growing cooldown' },

@@ -24,6 +24,9 @@ export interface TickPlanInput {
   /** Workers alive now, and the cap on them (undefined: none). */
   alive: number;
   maxActive: number | undefined;
+  /** Several hosts: the workers alive on this host, and this host's own cap (undefined: none). */
+  aliveHere?: number;
+  maxActivePerHost?: number | undefined;
 }
 
 export interface TickPlan {
@@ -64,7 +67,9 @@ export const planTick = (input: TickPlanInput): TickPlan => {
     }
     classified.push({ slug: task.slug, source: task.source, c, priority: task.priority });
   }
-  const room = input.maxActive === undefined ? Infinity : Math.max(0, input.maxActive - input.alive);
+  const fleetRoom = input.maxActive === undefined ? Infinity : Math.max(0, input.maxActive - input.alive);
+  const hostRoom = input.maxActivePerHost === undefined ? Infinity : Math.max(0, input.maxActivePerHost - (input.aliveHere ?? input.alive));
+  const room = Math.min(fleetRoom, hostRoom);
   const plan = planDispatches(dispatchable, Math.min(input.maxDispatchesPerCycle, room));
   return { classified, now: plan.now.map((task) => ({ task, choice: choices.get(task.slug) as WorkerChoice })) };
 };

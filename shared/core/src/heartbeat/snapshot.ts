@@ -18,6 +18,9 @@ export interface HeartbeatSnapshot {
   active?: number;
   /** --max-active, when set. */
   max_active?: number;
+  /** With --max-active-per-host: the workers alive on this host, and its cap. */
+  active_here?: number;
+  max_active_per_host?: number;
   /** Accounts under a rate or usage limit: no task is sent to them until `until`. */
   limits?: { worker: string; account: string; until: string; slug: string; kind: string }[];
   max_dispatches_per_cycle: number;

@@ -17,6 +17,7 @@ import { dispatchBounded } from './dispatch-bounded.js';
 import { planTick } from './plan-tick.js';
 import { emptyCounts, type HeartbeatSnapshot } from './snapshot.js';
 import type { Store } from '../store/store.js';
+import { hostId } from '../liveness/host-id.js';
 
 export interface TickOptions {
   dryRun: boolean;
@@ -115,9 +116,17 @@ export const runTick = async (store: Store, config: Config, options: TickOptions
     const limits = await store.activeLimits();
     snapshot.limits = limits.map(({ worker, account, until, slug, kind }) => ({ worker, account, until, slug, kind }));
     // --max-active: the workers alive now (any task with a status, orphans included) leave room for so many more.
-    const alive = [...infos.values()].filter((info) => isHolding(info.state)).length;
+    const holding = [...infos.values()].filter((info) => isHolding(info.state));
+    const alive = holding.length;
+    // On several hosts: the chains whose supervisor is this host's (a file store's are all here).
+    const here = hostId();
+    const aliveHere = holding.filter((info) => (info.status?.owner?.host ?? here) === here).length;
     snapshot.active = alive;
     if (config.maxActive !== undefined) snapshot.max_active = config.maxActive;
+    if (config.maxActivePerHost !== undefined) {
+      snapshot.active_here = aliveHere;
+      snapshot.max_active_per_host = config.maxActivePerHost;
+    }
     const { classified, now } = planTick({
       loaded,
       infoOf,
@@ -131,6 +140,8 @@ export const runTick = async (store: Store, config: Config, options: TickOptions
       maxDispatchesPerCycle: config.maxDispatchesPerCycle,
       alive,
       maxActive: config.maxActive,
+      aliveHere,
+      maxActivePerHost: config.maxActivePerHost,
     });
     if (!options.dryRun) for (const { slug, c } of classified) if (c.class === 'gave_up') await noteGaveUp(store, stateDir, slug, c.reason, config.onEvent);
     for (const { slug, source, c, priority } of classified) {
