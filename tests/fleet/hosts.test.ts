@@ -167,6 +167,21 @@ t.test('three hosts: kill -9, a partition and a frozen supervisor each hand the 
   const now = await status();
   t.equal(now?.owner?.host, 'host-a', 'the stale supervisor wrote nothing over the new holder');
 
+  // Follow-ups from every host, each sent twice (a retry after a lost answer): queued once
+  // each, in each sender's order, whichever host sent them.
+  for (let i = 1; i <= 3; i++) {
+    for (const host of hosts) {
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const sent = await runBin('dispatch-continue', [SLUG, '--prompt', `from ${host.id} #${i}`, '--client-key', `${host.id}-${i}`], { cwd: host.repo, env: host.env });
+        t.equal(sent.code, 0, sent.stderr);
+        t.equal(sent.records[0]?.result, attempt === 0 ? 'queued' : 'duplicate', `${host.id} #${i} attempt ${attempt + 1}`);
+      }
+    }
+  }
+  const queue = ((await status())?.followups ?? []).map((f) => f.client_key);
+  t.equal(queue.length, 9, 'nine follow-ups: none lost, none doubled');
+  for (const host of hosts) t.same(queue.filter((k) => k?.startsWith(`${host.id}-`)), [1, 2, 3].map((i) => `${host.id}-${i}`), `host ${host.id}'s in the order it sent them`);
+
   check.stop();
   t.ok(check.state.samples > 100, `sampled ${check.state.samples} times`);
   t.equal(check.state.overlaps, 0, `never two live runs of the task (${JSON.stringify(check.state.byPhase)})`);
