@@ -59,3 +59,16 @@ export const cpuMs = (pid) => {
 };
 
 export const startProcess = (file, args, options) => spawn(file, args, { stdio: ['ignore', 'pipe', 'ignore'], ...options });
+
+// CPU time of one command (perf stat task-clock, all threads), far less sensitive to other
+// load than wall time; wall time when perf is missing. `cpuTimeUnit` says which.
+const hasPerf = spawnSync('perf', ['stat', '-x,', '-e', 'task-clock', 'true'], { stdio: 'ignore' }).status === 0;
+export const cpuTimeUnit = hasPerf ? 'CPU ms (perf task-clock)' : 'wall ms';
+export const cpuTimeMs = (argv) => {
+  const t0 = performance.now();
+  const r = hasPerf
+    ? spawnSync('perf', ['stat', '-x,', '-e', 'task-clock', ...argv], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] })
+    : spawnSync(argv[0], argv.slice(1), { stdio: 'ignore' });
+  if (r.status !== 0) throw new Error(`${argv.join(' ')} exited ${r.status ?? r.signal}`);
+  return hasPerf ? Number(r.stderr.trim().split('\n').pop().split(',')[0]) : performance.now() - t0;
+};

@@ -7,6 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { cpuTimeMs, cpuTimeUnit, median } from '../lib/measure.mjs';
 
 const [before, after, runsArg] = process.argv.slice(2);
 if (!before || !after) {
@@ -15,19 +16,9 @@ if (!before || !after) {
 }
 const runs = Number(runsArg ?? 21);
 const node = process.execPath;
-const med = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-// CPU time (perf stat task-clock, all threads), far less sensitive to other load than
-// wall time; wall time when perf is missing.
-const hasPerf = spawnSync('perf', ['stat', '-x,', '-e', 'task-clock', 'true'], { stdio: 'ignore' }).status === 0;
-const wall = (argv) => {
-  const t0 = performance.now();
-  const r = hasPerf
-    ? spawnSync('perf', ['stat', '-x,', '-e', 'task-clock', ...argv], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] })
-    : spawnSync(argv[0], argv.slice(1), { stdio: 'ignore' });
-  if (r.status !== 0) throw new Error(`${argv.join(' ')} exited ${r.status ?? r.signal}`);
-  return hasPerf ? Number(r.stderr.trim().split('\n').pop().split(',')[0]) : performance.now() - t0;
-};
-console.log(`times: ${hasPerf ? 'CPU ms (perf task-clock)' : 'wall ms'}, medians of ${runs}`);
+const med = median;
+const wall = cpuTimeMs;
+console.log(`times: ${cpuTimeUnit}, medians of ${runs}`);
 console.log(`${'bin'.padEnd(20)} ${'bytes before'.padStart(12)} ${'bytes after'.padStart(12)} ${'--help before'.padStart(17)} ${'after'.padStart(7)} ${'floor'.padStart(7)} ${'after-before (paired)'.padStart(22)}`);
 for (const bin of ['dispatch', 'dispatch-watch', 'dispatch-continue', 'hb-tick', 'worker-reap', 'dispatch-stop']) {
   const a = path.resolve(before, 'bin', `${bin}.cjs`);

@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
+import { cpuTimeMs, cpuTimeUnit, median } from '../lib/measure.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const runs = Number(process.argv[2] ?? 21);
@@ -52,24 +53,14 @@ for (const name of Object.keys(VERSIONS)) {
 }
 fs.writeFileSync(path.join(tmp, 'rss-none.cjs'), 'process.stdout.write(String(process.memoryUsage().rss));\n');
 
-const med = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-// CPU time (perf stat task-clock, all threads), far less sensitive to other load than
-// wall time; wall time when perf is missing.
-const hasPerf = spawnSync('perf', ['stat', '-x,', '-e', 'task-clock', 'true'], { stdio: 'ignore' }).status === 0;
-const wall = (argv) => {
-  const t0 = performance.now();
-  const r = hasPerf
-    ? spawnSync('perf', ['stat', '-x,', '-e', 'task-clock', ...argv], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] })
-    : spawnSync(argv[0], argv.slice(1), { stdio: 'ignore' });
-  if (r.status !== 0) throw new Error(`${argv.join(' ')} exited ${r.status ?? r.signal}`);
-  return hasPerf ? Number(r.stderr.trim().split('\n').pop().split(',')[0]) : performance.now() - t0;
-};
+const med = median;
+const wall = cpuTimeMs;
 const cases = [
   ['dispatch --help (as built)', [node, dispatch, '--help']],
   ...Object.keys(VERSIONS).map((name) => [`dispatch --help + ${name} ${VERSIONS[name]}`, [node, path.join(tmp, `with-${name}.cjs`), '--help']]),
 ];
 const size = (name) => `${Math.round(fs.statSync(path.join(tmp, `${name}.cjs`)).size / 1024)} KiB bundled`;
-console.log(`runs: ${runs} pairs each; floor: node -e 0; times are ${hasPerf ? 'CPU ms (perf task-clock)' : 'wall ms'}`);
+console.log(`runs: ${runs} pairs each; floor: node -e 0; times are ${cpuTimeUnit}`);
 console.log(`${'case'.padEnd(40)} ${'median ms'.padStart(10)} ${'floor ms'.padStart(9)} ${'+ms (paired)'.padStart(13)}`);
 for (const [label, argv] of cases) {
   const values = [];

@@ -24,12 +24,13 @@ const signature = (file: string): string => {
  */
 export const watchStatusFiles = (stateDir: string, onChange: (change: StoreChange) => void, options: StoreWatchOptions): StoreWatch => {
   const seen = new Map<string, string>();
-  const rescan = () => {
+  // `report: false` only learns the signatures (the first scan: the caller reads after it).
+  const rescan = (report = true) => {
     let names: string[];
     try {
       names = fs.readdirSync(stateDir);
     } catch {
-      return;
+      return; // no directory yet: the poll rescans until it exists
     }
     for (const name of names) {
       const slug = slugOfStatusFile(name);
@@ -37,7 +38,7 @@ export const watchStatusFiles = (stateDir: string, onChange: (change: StoreChang
       const now = signature(path.join(stateDir, name));
       if (seen.get(slug) === now) continue;
       seen.set(slug, now);
-      onChange({ slug });
+      if (report) onChange({ slug });
     }
   };
   let polls = 0;
@@ -62,14 +63,6 @@ export const watchStatusFiles = (stateDir: string, onChange: (change: StoreChang
     },
   );
   blind = !watch.watching;
-  // The first rescan only learns the signatures, so the periodic one reports real moves.
-  try {
-    for (const name of fs.readdirSync(stateDir)) {
-      const slug = slugOfStatusFile(name);
-      if (slug !== undefined) seen.set(slug, signature(path.join(stateDir, name)));
-    }
-  } catch {
-    // No directory yet: the poll rescans until it exists.
-  }
+  rescan(false);
   return { close: () => watch.close() };
 };

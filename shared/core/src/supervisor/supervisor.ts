@@ -25,6 +25,9 @@ import { prepareRunWorktree, type RunWorktree } from '../worktree/prepare-run-wo
 import type { WorktreeSetup } from '../worktree/worktree-setup.js';
 import { appendStateFile } from '../fsx/safe-open.js';
 
+/** The remote several hosts share a task's branch through (docs/hosts.md). */
+const sharedRemote = (): string => process.env.TASK_MANAGER_REMOTE || 'origin';
+
 // TASK_MANAGER_LIMIT_BACKOFF_SECONDS' default, for a spec claimed before it existed.
 const DEFAULT_LIMIT_BACKOFF_MS = 900_000;
 
@@ -193,7 +196,7 @@ export class Supervisor {
    */
   private async syncBranch(runId: string): Promise<string | null | undefined> {
     if (!this.store.lease) return undefined;
-    const remote = process.env.TASK_MANAGER_REMOTE || 'origin';
+    const remote = sharedRemote();
     if (!(await hasRemote(this.spec.repo, remote))) return undefined;
     try {
       const sync = await syncFromRemote(this.spec.worktree, this.spec.branch, remote);
@@ -210,7 +213,7 @@ export class Supervisor {
   /** After a run: the branch goes back to the remote, refused if another holder pushed since. */
   private async pushBranch(runId: string, remoteCommit: string | null | undefined): Promise<void> {
     if (remoteCommit === undefined) return;
-    const remote = process.env.TASK_MANAGER_REMOTE || 'origin';
+    const remote = sharedRemote();
     const pushed = await pushToRemote(this.spec.worktree, this.spec.branch, remote, remoteCommit);
     if (!pushed.pushed) this.logNote(`task-manager: ${pushed.reason}\n`);
     await this.history(HISTORY_EVENTS.branchPushed, { run_id: runId, remote, pushed: pushed.pushed, reason: pushed.reason ?? null }).catch(() => undefined);

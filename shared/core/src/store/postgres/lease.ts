@@ -1,7 +1,7 @@
 import { UsageError } from '../../errors/errors.js';
 import type { StatusRecord } from '../../status/schema.js';
 import type { LeaseApi } from '../store.js';
-import type { Db } from './db.js';
+import type { Db, Tx } from './db.js';
 
 const DEFAULT_SECONDS = 30;
 
@@ -17,11 +17,20 @@ export const leaseTtlMs = (env: Record<string, string | undefined> = process.env
 const LIVE = new Set(['starting', 'running']);
 
 /**
- * A live chain holds a lease: every write of a starting or running status sets it to the
- * database's now() + TTL, every other write ends it. The SQL fragment and its parameter.
+ * Writes a task's status document (never the `lease` a read saw) and its fence. A live
+ * chain holds a lease: every write of a starting or running status sets it to the
+ * database's now() + TTL, every other write ends it.
  */
-export const leaseOnWrite = (status: StatusRecord, ttlMs: number): { sql: string; param: number | null } =>
-  LIVE.has(status.state) ? { sql: `now() + make_interval(secs => $LEASE::double precision / 1000)`, param: ttlMs } : { sql: 'NULL', param: null };
+export const writeStatusRow = async (tx: Tx, schema: string, slug: string, record: StatusRecord, ttlMs: number): Promise<StatusRecord> => {
+  const { lease: _seen, ...doc } = record;
+  await tx.q(
+    `UPDATE ${schema}.task SET status = $2::json, fence = $3, updated_at = now(),
+       lease_expires_at = CASE WHEN $4::bigint IS NULL THEN NULL ELSE now() + make_interval(secs => $4::double precision / 1000) END
+     WHERE slug = $1`,
+    [slug, JSON.stringify(doc), doc.fence, LIVE.has(doc.state) ? ttlMs : null],
+  );
+  return doc;
+};
 
 /** The status as read, with its lease as the database sees it now (never stored: `lease` is stripped on write). */
 export const withLease = (status: StatusRecord | undefined, row: { lease_expires_at?: unknown; lease_live?: unknown } | undefined): StatusRecord | undefined => {

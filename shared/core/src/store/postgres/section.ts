@@ -6,7 +6,7 @@ import type { TaskEvent, TaskSection } from '../store.js';
 import type { Db, Tx } from './db.js';
 import { historyRecord } from './history.js';
 import { statusFromRow } from './status-doc.js';
-import { LEASE_COLUMNS, leaseOnWrite, withLease } from './lease.js';
+import { LEASE_COLUMNS, withLease, writeStatusRow } from './lease.js';
 
 export interface SectionNames {
   statusName(slug: string): string;
@@ -52,16 +52,7 @@ export const runSection = <T>(
       },
       write: async (record: StatusRecord) => {
         assertHeld();
-        // `lease` is what a read saw, never part of the document.
-        const { lease: _seen, ...stamped } = { ...record, updated_at: nowIso() };
-        const lease = leaseOnWrite(stamped, names.leaseMs);
-        await tx.q(`UPDATE ${S}.task SET status = $2::json, fence = $3, updated_at = now(), lease_expires_at = ${lease.sql.replace('$LEASE', '$4')} WHERE slug = $1`, [
-          slug,
-          JSON.stringify(stamped),
-          stamped.fence,
-          ...(lease.param === null ? [] : [lease.param]),
-        ]);
-        return stamped;
+        return writeStatusRow(tx, S, slug, { ...record, updated_at: nowIso() }, names.leaseMs);
       },
       takeFence: async () => {
         assertHeld();
