@@ -80,3 +80,20 @@ t.test('a resume whose session is gone falls back once to a fresh session with a
   t.same(events(h), ['run_ended', 'session_fallback']);
   t.equal(handOff(input({ ...lost, run: { ...lost.run, fallback: true } })).next, undefined, 'never twice');
 });
+
+t.test('a follow-up whose run a lost lease stopped waits at the head of the queue, carried no more', async (t) => {
+  const leaseStop = {
+    verdict: { state: 'interrupted', outcome: 'interrupted', reason: 'lease' } as const,
+    end: { exitCode: null, signal: 'SIGTERM', stoppedBy: 'lease', observed: { sessionNotFound: false, aborted: false } } as any,
+    shuttingDown: true,
+    status: status({ followup_id: 'f-7', client_keys: [{ key: 'k-7', followup_id: 'f-7' }], followups: [{ id: 'f-8', prompt: 'after', mode: 'queue', queued_at: 'q' }] }),
+    run: { runId: 'r-1', token: 't', prompt: 'seven', followupId: 'f-7', resumeSessionId: 'sess-1', fallback: false },
+  };
+  const h = handOff(input(leaseStop));
+  t.equal(h.next, undefined, 'the chain ends: its lease is gone');
+  t.match(h.ended.followups, [{ id: 'f-7', prompt: 'seven', cut_off_at: '2026-11-25T00:00:00.000Z', client_key: 'k-7' }, { id: 'f-8' }]);
+  t.equal(h.ended.followup_id, null);
+  // The task's own prompt is retried by the heartbeat as for any interrupted chain: not queued.
+  const ownPrompt = handOff(input({ ...leaseStop, run: { ...leaseStop.run, followupId: null } }));
+  t.same(ownPrompt.ended.followups.map((f: { id: string }) => f.id), ['f-8']);
+});

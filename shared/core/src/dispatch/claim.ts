@@ -62,7 +62,7 @@ export const claimSlug = async (section: TaskSection, request: ClaimRequest, loc
   if (fence === undefined) throw new ConflictError(`task ${slug} was claimed by another process at the same moment`, { slug });
   await claimWorktree(request.spec, { stateDir: local.stateDir, slug, fence });
   const runId = newId('r');
-  const { status, followupId } = claimedStatus({
+  const { status, followupId, cutOff } = claimedStatus({
     slug,
     previous,
     spec: request.spec,
@@ -83,6 +83,7 @@ export const claimSlug = async (section: TaskSection, request: ClaimRequest, loc
     // The previous chain died without anyone noticing; say so before the new one.
     section.history({ event: HISTORY_EVENTS.reaped, run_id: previous.run_id, from: previous.state, to: 'worker_gone', by: request.requestedBy });
   }
+  if (cutOff) section.history({ event: HISTORY_EVENTS.followupRequeued, followup_id: cutOff.id, run_id: previous?.run_id ?? null });
   if (previous?.held) section.history({ event: HISTORY_EVENTS.holdReleased, by: request.requestedBy, held_by: previous.held.by });
   if (request.prompt !== null) {
     section.history({ event: HISTORY_EVENTS.dispatchRequested, prompt: request.prompt, worker: request.spec.worker, requested_by: request.requestedBy });

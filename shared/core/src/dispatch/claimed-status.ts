@@ -3,6 +3,7 @@ import { freshRunFields } from '../status/fresh-run.js';
 import type { Followup, RunSpec, StatusRecord } from '../status/schema.js';
 import { orderFollowups } from './order-followups.js';
 import { rememberClientKey } from '../followups/client-keys.js';
+import { cutOffFollowup } from '../followups/cut-off.js';
 
 export interface ClaimedStatusInput {
   slug: string;
@@ -21,11 +22,15 @@ export interface ClaimedStatusInput {
 /**
  * The status a claim writes: `starting`, the new fence and run, what carries over from
  * the task's earlier chains (attempts, failures, session, queue, limit streak, money
- * spent), and the prompt — the one given, or the oldest pending follow-up. Pure.
+ * spent), the follow-up a dead chain left unfinished (back at the head of the queue),
+ * and the prompt — the one given, or the oldest pending follow-up. Pure.
  */
-export const claimedStatus = (input: ClaimedStatusInput): { status: StatusRecord; followupId: string | null } => {
+export const claimedStatus = (input: ClaimedStatusInput): { status: StatusRecord; followupId: string | null; cutOff: Followup | undefined } => {
   const { previous } = input;
   let queue = previous?.followups ?? [];
+  // The follow-up a dead chain was carrying goes first: it was never finished.
+  const cutOff = cutOffFollowup(previous, input.now);
+  if (cutOff) queue = [cutOff, ...queue];
   if (input.followup) queue = orderFollowups([...queue, input.followup]);
   let prompt = input.prompt;
   let followupId: string | null = null;
@@ -66,5 +71,5 @@ export const claimedStatus = (input: ClaimedStatusInput): { status: StatusRecord
     cost_total_usd: previous?.cost_total_usd ?? null,
     client_keys: input.followup?.client_key ? rememberClientKey(previous?.client_keys, input.followup.client_key, input.followup.id) : (previous?.client_keys ?? null),
   };
-  return { status, followupId };
+  return { status, followupId, cutOff };
 };

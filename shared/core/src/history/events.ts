@@ -14,6 +14,8 @@ export const HISTORY_EVENTS = {
   hookFailed: 'hook_failed',
   /** hb-tick found the task's failures at the retry limit (once per time it gets there). */
   gaveUp: 'gave_up',
+  /** A run carrying this follow-up ended unfinished (its chain died, or lost its lease): back at the head of the queue. followup_id, run_id (the run cut off). */
+  followupRequeued: 'followup_requeued',
   /** dispatch-continue --drop removed a follow-up that had not started: followup_id, by. */
   followupDropped: 'followup_dropped',
   /** dispatch-continue --interrupt asked the supervisor to stop the current run: followup_id, run_id. */

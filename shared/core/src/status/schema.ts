@@ -42,6 +42,11 @@ export interface Followup {
   grace_ms?: number;
   /** The sender's key (dispatch-continue --client-key): a retry with it is not queued again. */
   client_key?: string;
+  /**
+   * Set when a run carrying this follow-up ended without finishing it (a usage limit, a
+   * lost lease, a supervisor or host that died): it waits at the head and runs next.
+   */
+  cut_off_at?: string;
 }
 
 /** What the supervisor needs to run the chain; fixed when the chain is claimed. */
