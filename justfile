@@ -35,23 +35,27 @@ test: build pg-install
 coverage: test
     tap report text
 
-# Debian's postgresql package, not embedded-postgres: docs/store.md says why.
-# install PostgreSQL's server programs (initdb, pg_ctl) when missing, for the tests and `just pg`
+# Debian's postgresql package, not embedded-postgres: docs/store.md says why. libfaketime
+# (Debian's faketime) shifts the simulated hosts' wall clocks in tests/fleet.
+# install what the tests need beyond node: PostgreSQL's server programs (initdb, pg_ctl) and libfaketime, when missing
 pg-install:
     #!/usr/bin/env bash
     set -euo pipefail
-    if bin="$(node scripts/pg-server.mjs --bin)"; then echo "pg-install: PostgreSQL found in $bin"; exit 0; fi
+    packages=()
+    if bin="$(node scripts/pg-server.mjs --bin)"; then echo "pg-install: PostgreSQL found in $bin"; else packages+=(postgresql); fi
+    if [ -n "${TASK_MANAGER_FAKETIME_LIB:-}" ] || ls /usr/lib/*/faketime/libfaketimeMT.so.1 >/dev/null 2>&1; then echo "pg-install: libfaketime found"; else packages+=(faketime); fi
+    [ "${#packages[@]}" -gt 0 ] || exit 0
     if ! command -v apt-get >/dev/null; then
-      echo "pg-install: no PostgreSQL server programs (initdb, pg_ctl) and no apt-get: install PostgreSQL 13 or later and set TASK_MANAGER_PG_BIN to its bin directory" >&2
+      echo "pg-install: missing ${packages[*]} and no apt-get: install PostgreSQL 13 or later (set TASK_MANAGER_PG_BIN to its bin directory) and libfaketime (set TASK_MANAGER_FAKETIME_LIB to libfaketimeMT.so.1)" >&2
       exit 1
     fi
     sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
-    echo "pg-install: installing Debian's postgresql (the tests start their own throwaway servers; no cluster of Debian's is made)"
+    echo "pg-install: installing Debian's ${packages[*]} (the tests start their own throwaway servers; no cluster of Debian's is made)"
     # Debian would make (and, under systemd, start) a cluster on port 5432: none is needed.
     $sudo mkdir -p /etc/postgresql-common/createcluster.d
     echo "create_main_cluster = false" | $sudo tee /etc/postgresql-common/createcluster.d/task-manager.conf >/dev/null
     $sudo apt-get update -q
-    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends postgresql
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${packages[@]}"
     node scripts/pg-server.mjs --bin
 
 # copy a state directory's tasks (statuses, queues, history) into another store: just store-copy --to postgres://…
@@ -134,11 +138,13 @@ stop *ARGS:
     @{{justfile_directory()}}/scripts/task-manager/dispatch-stop "$@"
 
 # `just test` runs each scenario once or a few times: kill -9 at each point 1 round, the start
-# race 2 rounds, the continue race 20 follow-ups, the crash loop 8 tasks; here ROUNDS, ROUNDS,
-# ROUNDS*10 follow-ups and 20 tasks.
+# race 2 rounds, the continue race 20 follow-ups, the crash loop 8 tasks, the three hosts 1
+# round each; here ROUNDS, ROUNDS, ROUNDS*10 follow-ups, 20 tasks, and ROUNDS rounds of the
+# hosts' kill -9, partition and freeze, and of follow-ups through kill -9, partition and
+# database restarts (about 35 s a round for the two).
 # the reliability suite with more rounds: just soak [ROUNDS] (each scenario prints rounds and violations)
-soak ROUNDS="50": build
-    TM_SOAK_ROUNDS={{ROUNDS}} TM_CONTINUE_RACE_ROUNDS={{ROUNDS}}0 NODE_OPTIONS="${NODE_OPTIONS:-} --import={{justfile_directory()}}/tests/fixtures/ts/register.mjs" tap --reporter=./.ci/tap-summary.mjs --timeout 3600 tests/reliability tests/continue
+soak ROUNDS="50": build pg-install
+    TM_SOAK_ROUNDS={{ROUNDS}} TM_CONTINUE_RACE_ROUNDS={{ROUNDS}}0 NODE_OPTIONS="${NODE_OPTIONS:-} --import={{justfile_directory()}}/tests/fixtures/ts/register.mjs" tap --reporter=./.ci/tap-summary.mjs --timeout 7200 --disable-coverage tests/reliability tests/continue tests/fleet/hosts.test.ts tests/fleet/followups.test.ts
 
 # contract tests against the real claude, codex and gemini CLIs (installed into a cache outside the workspace)
 contract: build

@@ -60,7 +60,7 @@ for (const [kind, open] of Object.entries(KINDS)) {
       });
       t.not(written.updated_at, '2026-11-24T22:00:00.000Z', 'write stamps updated_at');
       // A store with leases tells, on every read, whether a live chain's lease is in force
-      // (never stored: docs/hosts.md); the document itself reads back as it was written.
+      // (never stored: docs/fleet.md); the document itself reads back as it was written.
       const { lease, ...readBack } = (await store.readStatus('alpha')) as StatusRecord;
       if (store.lease) t.match(lease, { live: true, expires_at: /^\d{4}-/ }, 'a live chain holds a lease');
       else t.equal(lease, undefined, 'no lease without a leased store');

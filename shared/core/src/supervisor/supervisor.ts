@@ -25,7 +25,7 @@ import { prepareRunWorktree, type RunWorktree } from '../worktree/prepare-run-wo
 import type { WorktreeSetup } from '../worktree/worktree-setup.js';
 import { appendStateFile } from '../fsx/safe-open.js';
 
-/** The remote several hosts share a task's branch through (docs/hosts.md). */
+/** The remote several hosts share a task's branch through (docs/fleet.md). */
 const sharedRemote = (): string => process.env.TASK_MANAGER_REMOTE || 'origin';
 
 // TASK_MANAGER_LIMIT_BACKOFF_SECONDS' default, for a spec claimed before it existed.
@@ -352,6 +352,8 @@ export class Supervisor {
         newRun: () => ({ runId: newId('r'), token: newToken() }),
         newFollowupId: () => newId('f'),
       });
+      // Inside the section, before its commit: where a test restarts the database.
+      faultPoint('supervisor-handoff-section');
       return decided.writes;
     }, () => decided.events);
     // The decision and its story were recorded together, in the section.

@@ -66,7 +66,7 @@ CREATE TRIGGER task_status_changed AFTER INSERT OR UPDATE OF status ON {S}.task
   {
     version: 2,
     sql: `
--- Several hosts: a live chain's lease, by the database's clock (docs/hosts.md).
+-- Several hosts: a live chain's lease, by the database's clock (docs/fleet.md).
 ALTER TABLE {S}.task ADD COLUMN lease_expires_at timestamptz;
 -- One row per transaction, written inside it: a COMMIT whose answer was lost committed
 -- exactly when its marker is there (a transaction id can be given out again after a crash).

@@ -30,7 +30,7 @@ export class PostgresStore implements Store {
   private readonly target: PgTarget;
   private readonly watches = new Set<StoreWatch>();
 
-  /** Several hosts: a live chain's lease (lease.ts, docs/hosts.md). */
+  /** Several hosts: a live chain's lease (lease.ts, docs/fleet.md). */
   readonly lease: LeaseApi;
   readonly leaseMs: number;
 
