@@ -72,6 +72,9 @@ t.test('a limited run waits out its limit on the monotonic clock, then goes on',
 
 t.test('a run that ended ok is done; failures in a row up to max attempts are gave_up, with the way out', async (t) => {
   t.match(classifyTask(task('a'), info(ended({ state: 'exited', outcome: 'ok', failures: 0 })), ctx()), { class: 'done', reason: 'the last run ended ok' });
+  // A chain released with follow-ups left (a shutdown, a lost lease) is not done: they run next.
+  const left = [{ id: 'f-1', prompt: 'more', mode: 'queue' as const, queued_at: 'q' }];
+  t.match(classifyTask(task('a'), info(ended({ state: 'exited', outcome: 'ok', failures: 0, followups: left })), ctx()), { class: 'dispatchable' }, 'follow-ups left: dispatchable');
   t.match(classifyTask(task('flaky'), info(ended({ failures: 2, agoMs: 10_000_000 })), ctx({ maxAttempts: 2 })), { class: 'gave_up', reason: '2 failed runs in a row; clear with hb-tick --clear flaky' });
   t.match(classifyTask(task('flaky'), info(ended({ failures: 1, agoMs: 10_000_000 })), ctx({ maxAttempts: 2 })), { class: 'dispatchable' }, 'one short of the limit');
   t.match(classifyTask(task('flaky'), info(ended({ failures: 50, agoMs: 100_000_000 })), ctx({ maxAttempts: 0 })), { class: 'dispatchable' }, 'max attempts 0: never gave_up');

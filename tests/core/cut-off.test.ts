@@ -1,7 +1,7 @@
 // A follow-up whose run died unfinished goes back to the head of the queue, once.
 import t from 'tap';
 import { claimedStatus } from '@task-manager/core/dispatch/claimed-status';
-import { cutOffFollowup, resumesCutOff } from '@task-manager/core/followups/cut-off';
+import { cutOffFollowup, queueRunsFirst } from '@task-manager/core/followups/cut-off';
 
 const status = (extra: Record<string, unknown> = {}) => ({
   type: 'status', version: 1, slug: 's', state: 'running', fence: 3, run_id: 'r-1', attempt: 1, failures: 0, token: 't', owner: null, worker: null,
@@ -13,7 +13,7 @@ const status = (extra: Record<string, unknown> = {}) => ({
 t.test('a chain that died carrying a follow-up: it is put back first, with its sender key', async (t) => {
   for (const state of ['starting', 'running', 'worker_gone']) {
     t.match(cutOffFollowup(status({ state }), 'NOW'), { id: 'f-1', prompt: 'the follow-up', mode: 'queue', cut_off_at: 'NOW', client_key: 'host-a-1' }, state);
-    t.ok(resumesCutOff(status({ state })), `${state}: the next run takes it, not the task's prompt`);
+    t.ok(queueRunsFirst(status({ state })), `${state}: the next run takes it, not the task's prompt`);
   }
 });
 
@@ -21,8 +21,10 @@ t.test('nothing to put back: the run ended and said so, it ran the task prompt, 
   for (const state of ['exited', 'failed', 'interrupted', 'limited']) t.equal(cutOffFollowup(status({ state }), 'NOW'), undefined, state);
   t.equal(cutOffFollowup(status({ followup_id: null }), 'NOW'), undefined, 'the task prompt: hb-tick retries it');
   t.equal(cutOffFollowup(status({ followups: [{ id: 'f-1', prompt: 'x', mode: 'queue', queued_at: 'q' }] }), 'NOW'), undefined);
-  t.notOk(resumesCutOff(status({ state: 'exited' })));
-  t.notOk(resumesCutOff(undefined));
+  t.notOk(queueRunsFirst(status({ state: 'exited', outcome: 'error' })), 'a failed chain with its queue: the task prompt is retried first');
+  t.ok(queueRunsFirst(status({ state: 'exited', outcome: 'ok' })), 'the prompt ended ok and follow-ups are left: they run');
+  t.notOk(queueRunsFirst(status({ state: 'exited', outcome: 'ok', followups: [] })), 'nothing left: nothing to run');
+  t.notOk(queueRunsFirst(undefined));
 });
 
 t.test('the claim after a dead chain runs the cut-off follow-up before the rest, and puts it back only once', async (t) => {

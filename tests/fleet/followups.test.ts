@@ -38,7 +38,7 @@ t.test('follow-ups from three hosts through kill -9, a partition and database re
   t.teardown(() => check.stop());
 
   // The chaos: a process frozen at a fault point gets a database restart, then goes on.
-  const restarts = { claim: 0, handoff: 0 };
+  const restarts = { claim: 0, handoff: 0, failed: [] as string[] };
   let chaosOn = true;
   const chaos = (async () => {
     while (chaosOn) {
@@ -49,10 +49,16 @@ t.test('follow-ups from three hosts through kill -9, a partition and database re
         } catch {
           continue;
         }
-        await pg.restart({ immediate: true });
-        if (cmdline.includes('supervisor')) restarts.handoff += 1;
-        else restarts.claim += 1;
-        process.kill(pid, 'SIGCONT');
+        try {
+          await pg.restart({ immediate: true });
+          if (cmdline.includes('supervisor')) restarts.handoff += 1;
+          else restarts.claim += 1;
+        } catch (error) {
+          restarts.failed.push((error as Error).message);
+        } finally {
+          // Never left frozen, whatever the restart did.
+          process.kill(pid, 'SIGCONT');
+        }
       }
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -81,6 +87,8 @@ t.test('follow-ups from three hosts through kill -9, a partition and database re
   });
 
   await waitFor(async () => (await status())?.state === 'running', 'a heartbeat started the task', 60_000);
+  const progress = (what: string) => t.comment(`${Math.round(performance.now() / 1000)} s: ${what}`);
+  progress('the task runs; sending follow-ups');
 
   // Follow-ups from every host, each sent twice; a send the restarts refused is sent again.
   const sent: Record<string, string[]> = {};
@@ -96,9 +104,13 @@ t.test('follow-ups from three hosts through kill -9, a partition and database re
     }
     (sent[host.id] ??= []).push(key);
   };
-  const senders = hosts.map(async (host) => {
-    for (let i = 1; i <= PER_HOST; i++) await send(host, `${host.id}-${i}`);
-  });
+  const senders = Promise.all(
+    hosts.map(async (host) => {
+      for (let i = 1; i <= PER_HOST; i++) await send(host, `${host.id}-${i}`);
+    }),
+  );
+  // Awaited after the faults; a failure is reported there, not as an unhandled rejection.
+  senders.catch(() => undefined);
 
   // Each round: kill -9 of the holder's supervisor while it carries a follow-up; then a
   // partition of the next holder while it carries one (it stops its run; another host goes on).
@@ -114,19 +126,23 @@ t.test('follow-ups from three hosts through kill -9, a partition and database re
     check.state.phase = 'kill -9';
     const victim = await waitFor(carrying, 'a follow-up running', 90_000);
     process.kill(victim.owner?.pid as number, 'SIGKILL');
+    progress(`round ${round}: killed the supervisor on ${victim.owner?.host}`);
     check.state.phase = 'partition';
     const cutOff = await waitFor(movedOn(victim), 'another chain carries a follow-up', 90_000);
     const cutHost = hosts.find((h) => `host-${h.id}` === cutOff.owner?.host)!;
     cutHost.proxy.cut();
+    progress(`round ${round}: cut ${cutHost.id} off`);
     await waitFor(async () => {
       const s = await status();
       return s && s.fence > cutOff.fence ? s : undefined;
     }, 'another host took the task over', 90_000);
     cutHost.proxy.restore();
+    progress(`round ${round}: another host took over; ${cutHost.id} restored`);
   }
   check.state.phase = 'after';
 
-  await Promise.all(senders);
+  await senders;
+  progress('every follow-up accepted; waiting for them to run');
   const keys = hosts.flatMap((h) => sent[h.id]!);
   const done = async () => {
     const s = await status();
@@ -145,7 +161,10 @@ t.test('follow-ups from three hosts through kill -9, a partition and database re
   for (const key of keys) t.equal(keysDone.filter((k) => k === key).length, 1, `${key}: one ok end`);
   for (const host of hosts) t.same(keysDone.filter((k) => k.startsWith(`${host.id}-`)), sent[host.id], `host ${host.id}'s follow-ups ran in the order it sent them`);
   const requeued = history.filter((r) => r.event === 'followup_requeued');
+  // The partitioned host could not take its task back: another did, and history says what was lost.
+  t.match(history.find((r) => r.event === 'taken_over'), { from_host: /^host-/, note: /not pushed is lost/ }, 'a takeover from another host is told in history');
   t.ok(requeued.length >= 1, `a follow-up cut off by a dead chain was put back (${requeued.length} times)`);
+  t.same(restarts.failed, [], 'every restart of the database went through');
   t.ok(restarts.claim >= 1, `the database restarted mid-claim (${restarts.claim} times)`);
   t.ok(restarts.handoff >= 1, `the database restarted mid-hand-off (${restarts.handoff} times)`);
   t.equal(check.state.overlaps, 0, `never two live runs of the task (${check.state.samples} samples; ${JSON.stringify(check.state.byPhase)})`);

@@ -4,6 +4,7 @@ import { openStateFile } from '../fsx/safe-open.js';
 import { HISTORY_EVENTS } from '../history/events.js';
 import { newId, newToken } from '../ids/new-id.js';
 import { selfIdentity } from '../liveness/identity.js';
+import { hostId } from '../liveness/host-id.js';
 import { deriveDispatchState, isHolding } from '../status/dispatch-state.js';
 import type { Followup, RunSpec, StatusRecord } from '../status/schema.js';
 import { nowIso } from '../time/clock.js';
@@ -82,6 +83,16 @@ export const claimSlug = async (section: TaskSection, request: ClaimRequest, loc
   if (previous && diedUnnoticed) {
     // The previous chain died without anyone noticing; say so before the new one.
     section.history({ event: HISTORY_EVENTS.reaped, run_id: previous.run_id, from: previous.state, to: 'worker_gone', by: request.requestedBy });
+  }
+  const lastHost = previous?.owner?.host;
+  if (previous && (diedUnnoticed || previous.state === 'worker_gone') && lastHost && lastHost !== hostId()) {
+    // Several hosts: what the dead holder had not pushed stays behind on its host.
+    section.history({
+      event: HISTORY_EVENTS.takenOver,
+      from_host: lastHost,
+      run_id: previous.run_id,
+      note: `host ${lastHost} died or was cut off while running ${slug}: work it had not pushed is lost to the fleet; this chain starts from the shared branch`,
+    });
   }
   if (cutOff) section.history({ event: HISTORY_EVENTS.followupRequeued, followup_id: cutOff.id, run_id: previous?.run_id ?? null });
   if (previous?.held) section.history({ event: HISTORY_EVENTS.holdReleased, by: request.requestedBy, held_by: previous.held.by });

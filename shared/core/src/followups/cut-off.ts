@@ -35,6 +35,14 @@ export const cutOffFollowup = (previous: StatusRecord | undefined, now: string):
   return requeued(id, previous.prompt, now, key);
 };
 
-/** The next run should take the queue's head, not the task's prompt: it was cut off. */
-export const resumesCutOff = (status: StatusRecord | undefined): boolean =>
-  status !== undefined && (status.followups[0]?.cut_off_at != null || cutOffFollowup(status, '') !== undefined);
+/**
+ * The heartbeat's next run takes the queue's head instead of the task's own prompt: a run
+ * was cut off (it waits at the head), or the task's prompt already ended ok and only
+ * follow-ups are left (a chain released with its queue: a shutdown, a lost lease).
+ */
+export const queueRunsFirst = (status: StatusRecord | undefined): boolean => {
+  if (status === undefined) return false;
+  if (status.followups[0]?.cut_off_at != null || cutOffFollowup(status, '') !== undefined) return true;
+  // (A limited status written before cut_off_at existed still resumes its prompt.)
+  return status.followups.length > 0 && (status.outcome === 'limited' || (status.state === 'exited' && status.outcome === 'ok'));
+};

@@ -35,9 +35,11 @@ export interface ClassifyContext {
 
 const DONE_STATUSES = new Set(['completed', 'done']);
 
+/** The last run ended ok and no follow-up is left to run (one released with its queue is not done). */
+const endedOk = (status: StatusRecord | undefined): boolean => status?.state === 'exited' && status.outcome === 'ok' && status.followups.length === 0;
+
 /** A dependency is done when its task says so or its last run ended ok. */
-const depDone = (entry: { task?: Task; info: DispatchInfo }): boolean =>
-  (entry.task !== undefined && DONE_STATUSES.has(entry.task.status)) || (entry.info.status?.state === 'exited' && entry.info.status.outcome === 'ok');
+const depDone = (entry: { task?: Task; info: DispatchInfo }): boolean => (entry.task !== undefined && DONE_STATUSES.has(entry.task.status)) || endedOk(entry.info.status);
 
 export const classifyTask = (task: Task, info: DispatchInfo, ctx: ClassifyContext): Classification => {
   if (info.damaged) return { class: 'invalid', reason: `status file damaged: ${info.damaged}` };
@@ -59,7 +61,7 @@ export const classifyTask = (task: Task, info: DispatchInfo, ctx: ClassifyContex
   }
   if (task.status !== 'ready') return { class: 'not_ready', reason: `task status is ${task.status}` };
   const status = info.status;
-  if (status?.state === 'exited' && status.outcome === 'ok') return { class: 'done', reason: 'the last run ended ok' };
+  if (endedOk(status)) return { class: 'done', reason: 'the last run ended ok' };
   if (status && status.failures >= ctx.maxAttempts && ctx.maxAttempts > 0) {
     return { class: 'gave_up', reason: `${status.failures} failed runs in a row; clear with hb-tick --clear ${task.slug}` };
   }

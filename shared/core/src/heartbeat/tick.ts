@@ -9,7 +9,7 @@ import { nowIso } from '../time/clock.js';
 import { checkPrompt } from '../dispatch/prompt-text.js';
 import { workerForTask } from '../dispatch/worker-for-task.js';
 import { taskPrompt } from '../tasks/task-prompt.js';
-import { resumesCutOff } from '../followups/cut-off.js';
+import { queueRunsFirst } from '../followups/cut-off.js';
 import { settleHooks } from '../hooks/event-hook.js';
 import { noteGaveUp } from './note-gave-up.js';
 import { runAccount } from '../workers/run-account.js';
@@ -29,13 +29,11 @@ export interface TickOptions {
 type Emit = (record: Record<string, unknown>) => Promise<void>;
 
 /**
- * What a dispatch runs: the task's prompt, except when a run was cut off (a limit, a lost
- * lease, a chain that died): its prompt waits at the head of the queue and runs first,
- * resuming the session.
+ * What a dispatch runs: the task's prompt, except when the queue goes first — a run was
+ * cut off (a limit, a lost lease, a chain that died: its prompt waits at the head), or
+ * the prompt already ended ok and follow-ups are left (followups/cut-off.ts).
  */
-const promptFor = (task: Task, info: DispatchInfo): string | null =>
-  // (A limited status written before cut_off_at existed still resumes its prompt.)
-  resumesCutOff(info.status) || (info.status?.outcome === 'limited' && info.status.followups.length > 0) ? null : taskPrompt(task);
+const promptFor = (task: Task, info: DispatchInfo): string | null => (queueRunsFirst(info.status) ? null : taskPrompt(task));
 
 /** Every task's status and state, read once for the whole plan. */
 const readInfos = async (store: Store): Promise<Map<string, DispatchInfo>> => {

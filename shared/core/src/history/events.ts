@@ -44,6 +44,8 @@ export const HISTORY_EVENTS = {
   branchSynced: 'branch_synced',
   /** Several hosts: after a run the branch was pushed (leased on remote_commit), or refused: pushed, reason. */
   branchPushed: 'branch_pushed',
+  /** Several hosts: a chain that died on another host was claimed here; its unpushed work is lost: from_host, run_id, note. */
+  takenOver: 'taken_over',
   /** Several hosts: the chain lost its lease and stopped its run (self-fencing): reason. */
   leaseLost: 'lease_lost',
 } as const;
