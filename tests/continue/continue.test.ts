@@ -129,3 +129,23 @@ t.test('history survives a restart of everything and tells the whole story of pr
   t.ok(history.filter((e) => e.event === 'run_ended').every((e) => e.outcome === 'ok' && e.session_id === runs[0].session_id), 'one session throughout, every run ok');
   t.ok(history.every((e) => e.type === 'history' && typeof e.ts === 'string' && e.slug === 'story'));
 });
+
+t.test('a follow-up whose chain failed before its run started goes back to the head of the queue, and runs next', async (t) => {
+  const box = sandbox(t);
+  const env = { ...box.env, ...fakeClaudeEnv(box) };
+  const d = await runBin('dispatch', ['back', '--prompt', 'first', '--worker', 'claude'], { cwd: box.repo, env });
+  t.equal(d.code, 0, d.stderr);
+  await waitFor(() => chainOver(box, 'back'), 'the first chain over');
+  // The follow-up starts a chain whose supervisor fails before the run starts.
+  const failed = await runBin('dispatch-continue', ['back', '--prompt', 'second'], { cwd: box.repo, env: { ...env, TASK_MANAGER_FAULT: 'throw:supervisor-owned' } });
+  t.equal(failed.code, 1, 'the send reports the failed start');
+  const id = historyOf(box, 'back').find((e) => e.event === 'followup_queued')?.followup_id;
+  await waitFor(() => statusOf(box, 'back')?.state === 'failed', 'the failed chain recorded');
+  t.match(statusOf(box, 'back'), { outcome: 'start_failed', followup_id: null, followups: [{ id, prompt: 'second', cut_off_at: /^\d{4}-/ }] }, 'back at the head, carried no more');
+  t.match(historyOf(box, 'back').find((e) => e.event === 'followup_requeued'), { followup_id: id });
+  // The next chain runs it before a newer follow-up, once.
+  const next = await runBin('dispatch-continue', ['back', '--prompt', 'third'], { cwd: box.repo, env });
+  t.equal(next.code, 0, next.stderr);
+  await waitFor(() => chainOver(box, 'back') && statusOf(box, 'back').followups.length === 0, 'the queue ran');
+  t.same(fakeClaudeCalls(env).map((c: { prompt: string }) => c.prompt), ['first', 'second', 'third']);
+});

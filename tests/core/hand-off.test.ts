@@ -81,12 +81,12 @@ t.test('a resume whose session is gone falls back once to a fresh session with a
   t.equal(handOff(input({ ...lost, run: { ...lost.run, fallback: true } })).next, undefined, 'never twice');
 });
 
-t.test('a follow-up whose run a lost lease stopped waits at the head of the queue, carried no more', async (t) => {
+t.test('a follow-up whose run its supervisor cut short (a lost lease, a shutdown) waits at the head of the queue, carried no more', async (t) => {
   const leaseStop = {
     verdict: { state: 'interrupted', outcome: 'interrupted', reason: 'lease' } as const,
     end: { exitCode: null, signal: 'SIGTERM', stoppedBy: 'lease', observed: { sessionNotFound: false, aborted: false } } as any,
     shuttingDown: true,
-    status: status({ followup_id: 'f-7', client_keys: [{ key: 'k-7', followup_id: 'f-7' }], followups: [{ id: 'f-8', prompt: 'after', mode: 'queue', queued_at: 'q' }] }),
+    status: status({ prompt: 'seven', followup_id: 'f-7', client_keys: [{ key: 'k-7', followup_id: 'f-7' }], followups: [{ id: 'f-8', prompt: 'after', mode: 'queue', queued_at: 'q' }] }),
     run: { runId: 'r-1', token: 't', prompt: 'seven', followupId: 'f-7', resumeSessionId: 'sess-1', fallback: false },
   };
   const h = handOff(input(leaseStop));
@@ -96,4 +96,13 @@ t.test('a follow-up whose run a lost lease stopped waits at the head of the queu
   // The task's own prompt is retried by the heartbeat as for any interrupted chain: not queued.
   const ownPrompt = handOff(input({ ...leaseStop, run: { ...leaseStop.run, followupId: null } }));
   t.same(ownPrompt.ended.followups.map((f: { id: string }) => f.id), ['f-8']);
+  // A shutdown (SIGTERM: a host going down; a supervisor failing) cuts it short too.
+  const shutdown = handOff(input({ ...leaseStop, end: { ...leaseStop.end, stoppedBy: 'shutdown' } }));
+  t.same(shutdown.ended.followups.map((f: { id: string }) => f.id), ['f-7', 'f-8']);
+  t.ok(events(shutdown).includes('followup_requeued'));
+  // An operator's stop or interrupt, a stall, a time limit: ends of their own.
+  for (const cause of ['stop', 'interrupt', 'stall', 'timeout']) {
+    const h = handOff(input({ ...leaseStop, shuttingDown: false, end: { ...leaseStop.end, stoppedBy: cause } }));
+    t.same(h.ended.followups.map((f: { id: string }) => f.id), ['f-8'], `${cause}: not put back`);
+  }
 });

@@ -6,6 +6,7 @@
 // and never two runs of the task live at once.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
 import t from 'tap';
 import { binPath, nodeArgv, nodeWorker, runBin, waitFor, writeTask } from '../fixtures/e2e.js';
 import { checker, fleet, frozenWith, liveRuns } from '../fixtures/fleet.js';
@@ -79,14 +80,15 @@ t.test('follow-ups from three hosts through kill -9, a partition and database re
 
   // The heartbeat on every host, one tick a second.
   const beats = hosts.map((host) => {
-    const child = spawn(...nodeArgv(binPath('hb-tick'), ['--every', '1']), { cwd: host.repo, env: host.env, stdio: 'ignore' });
+    const out = fs.openSync(path.join(path.dirname(box.repo), `heartbeat-${host.id}.ndjson`), 'a');
+    const child = spawn(...nodeArgv(binPath('hb-tick'), ['--every', '1']), { cwd: host.repo, env: host.env, stdio: ['ignore', out, out] });
     t.teardown(() => {
       if (child.exitCode === null) child.kill('SIGKILL');
     });
     return child;
   });
 
-  await waitFor(async () => (await status())?.state === 'running', 'a heartbeat started the task', 60_000);
+  await waitFor(async () => (await status())?.state === 'running', 'a heartbeat started the task', 120_000);
   const progress = (what: string) => t.comment(`${Math.round(performance.now() / 1000)} s: ${what}`);
   progress('the task runs; sending follow-ups');
 
@@ -152,7 +154,26 @@ t.test('follow-ups from three hosts through kill -9, a partition and database re
     const keysDone = okEnds.map((r) => byId.get(r.followup_id as string)).filter((k): k is string => k !== undefined);
     return keys.every((k) => keysDone.includes(k)) ? { s, keysDone } : undefined;
   };
-  const { keysDone } = await waitFor(done, 'every follow-up carried out', 180_000 * ROUNDS);
+  const { keysDone } = await waitFor(done, 'every follow-up carried out', 120_000 * ROUNDS).catch(async (error) => {
+    // What the task and the heartbeats were doing, to say why it never finished.
+    t.comment(`status: ${JSON.stringify(await status())}`);
+    const records = (await store.readHistory(SLUG)).records;
+    const known = new Map(((await status())?.client_keys ?? []).map((k) => [k.key, k.followup_id]));
+    for (const key of keys) {
+      const id = known.get(key);
+      const ends = records.filter((r) => r.event === 'run_ended' && r.outcome === 'ok' && r.followup_id === id).length;
+      if (ends !== 1) t.comment(`${key} (${id}): ${ends} ok ends; its events: ${JSON.stringify(records.filter((r) => r.followup_id === id || JSON.stringify(r).includes(key)))}`);
+    }
+    t.comment(`history, last 15: ${JSON.stringify(records.slice(-15))}`);
+    for (const host of hosts) {
+      const lines = fs.readFileSync(path.join(path.dirname(box.repo), `heartbeat-${host.id}.ndjson`), 'utf8').trim().split('\n');
+      t.comment(`heartbeat ${host.id}, last 6: ${lines.slice(-6).join('\n')}`);
+      const log = path.join(host.repo, 'tasks', 'logs', `dispatch-${SLUG}.log`);
+      const notes = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').filter((l) => l.startsWith('task-manager')) : [];
+      t.comment(`supervisor notes on ${host.id}: ${notes.slice(-12).join('\n')}`);
+    }
+    throw error;
+  });
   chaosOn = false;
   for (const beat of beats) beat.kill('SIGTERM');
   check.stop();

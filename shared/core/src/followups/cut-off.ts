@@ -23,17 +23,25 @@ export const requeued = (id: string, prompt: string, at: string, clientKey?: str
 });
 
 /**
+ * The status with the follow-up it carries (`followup_id`) put back at the head of its
+ * queue, carried no more; undefined when it carries none, or that one is queued already.
+ * For a run that will not finish it: one that never started (the chain stopped or failed
+ * first), or one cut off (a lost lease, a supervisor that failed).
+ */
+export const putBackCarried = (status: StatusRecord, at: string): StatusRecord | undefined => {
+  const id = status.followup_id;
+  if (!id || status.prompt === null || status.followups.some((f) => f.id === id)) return undefined;
+  const key = status.client_keys?.find((k) => k.followup_id === id)?.key;
+  return { ...status, followups: [requeued(id, status.prompt, at, key), ...status.followups], followup_id: null };
+};
+
+/**
  * The follow-up the task's last chain was carrying when it died, to put back at the head
  * of the queue; undefined when that chain ran the task's own prompt, recorded its end, or
  * the follow-up is queued already.
  */
-export const cutOffFollowup = (previous: StatusRecord | undefined, now: string): Followup | undefined => {
-  if (!previous?.followup_id || previous.prompt === null || !DIED.has(previous.state)) return undefined;
-  const id = previous.followup_id;
-  if (previous.followups.some((f) => f.id === id)) return undefined;
-  const key = previous.client_keys?.find((k) => k.followup_id === id)?.key;
-  return requeued(id, previous.prompt, now, key);
-};
+export const cutOffFollowup = (previous: StatusRecord | undefined, now: string): Followup | undefined =>
+  previous && DIED.has(previous.state) ? putBackCarried(previous, now)?.followups[0] : undefined;
 
 /**
  * The heartbeat's next run takes the queue's head instead of the task's own prompt: a run

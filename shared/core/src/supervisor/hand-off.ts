@@ -1,6 +1,6 @@
 import { HISTORY_EVENTS } from '../history/events.js';
 import { endRun } from '../status/end-run.js';
-import { requeued } from '../followups/cut-off.js';
+import { putBackCarried, requeued } from '../followups/cut-off.js';
 import type { LimitState, RunSpec, StatusRecord } from '../status/schema.js';
 import type { RunEnd, Verdict } from '../workers/types.js';
 
@@ -73,14 +73,18 @@ export const handOff = (input: HandOffInput): HandOff => {
   // The prompt a limit cut off waits at the head of the queue, and the chain ends: the
   // account is limited, so nothing else should start on it now. A follow-up a lost lease
   // cut off waits there too (followups/cut-off.ts): it was never finished.
-  const leaseLost = end.stoppedBy === 'lease' && run.followupId !== null;
-  if (limited || leaseLost) {
+  if (limited) {
     const id = run.followupId ?? input.newFollowupId();
     const key = s.client_keys?.find((k) => k.followup_id === id)?.key;
     ended.followups = [requeued(id, run.prompt, input.now, key), ...ended.followups];
-    // Carried no more: it waits in the queue (so a later claim does not put it back twice).
-    if (leaseLost) ended.followup_id = null;
   }
+  // A follow-up whose run its supervisor cut short — the lease lost, or the supervisor
+  // stopped (SIGTERM: a host going down) or failing — goes back to the head of the queue,
+  // carried no more (a later claim does not put it back twice). An operator's stop or
+  // interrupt, a stall and a time limit are ends of their own: not put back.
+  const cutShort = (end.stoppedBy === 'lease' || end.stoppedBy === 'shutdown') && run.followupId !== null;
+  const putBack = cutShort ? putBackCarried(ended, input.now) : undefined;
+  if (putBack) Object.assign(ended, { followups: putBack.followups, followup_id: null });
   const events: HandOff['events'] = [
     {
       event: HISTORY_EVENTS.runEnded,
@@ -101,7 +105,7 @@ export const handOff = (input: HandOffInput): HandOff => {
       },
     },
   ];
-  if (leaseLost) events.push({ event: HISTORY_EVENTS.followupRequeued, fields: { followup_id: run.followupId, run_id: run.runId } });
+  if (putBack) events.push({ event: HISTORY_EVENTS.followupRequeued, fields: { followup_id: run.followupId, run_id: run.runId } });
   if (overBudget) events.push({ event: HISTORY_EVENTS.held, fields: { by: 'supervisor', reason: 'budget', run_id: run.runId, cost_total_usd: total, max_cost_usd: input.spec.max_cost_usd, stopping: false } });
   const release = (): HandOff => ({ writes: [ended], ended, events: [...events, { event: HISTORY_EVENTS.released, fields: { run_id: run.runId, followups_pending: ended.followups.length } }] });
   // Shutdown, a hold and a limit release the task; queued follow-ups stay queued for the next chain.

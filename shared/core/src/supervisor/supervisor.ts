@@ -21,6 +21,7 @@ import { limitWaitMs } from '../workers/limit-wait.js';
 import { runAccount } from '../workers/run-account.js';
 import { watchRequests, type RequestWatch } from './watch-requests.js';
 import { faultPoint } from '../faults/fault-point.js';
+import { putBackCarried } from '../followups/cut-off.js';
 import { prepareRunWorktree, type RunWorktree } from '../worktree/prepare-run-worktree.js';
 import type { WorktreeSetup } from '../worktree/worktree-setup.js';
 import { appendStateFile } from '../fsx/safe-open.js';
@@ -254,13 +255,26 @@ export class Supervisor {
     await this.endWithoutRun(current, 'failed', current.state === 'starting' ? 'start_failed' : 'error', `the supervisor failed: ${message}`);
   }
 
-  /** Records a chain that ended before its run could start, and releases the task. */
+  /**
+   * Records a chain that ended before its run could start (or whose supervisor failed),
+   * and releases the task. The follow-up it was to carry out goes back to the head of the
+   * queue: it never ran, or never finished.
+   */
   private async endWithoutRun(status: StatusRecord, state: 'failed' | 'interrupted', outcome: 'start_failed' | 'interrupted' | 'error', reason: string) {
+    let written = status;
+    let putBack = false;
     await this.update(
-      (s) => endRun(s, { state, outcome, reason }),
+      (s) => {
+        const ended = endRun(s, { state, outcome, reason });
+        const back = putBackCarried(ended, nowIso());
+        putBack = back !== undefined;
+        written = back ?? ended;
+        return written;
+      },
       () => [
-        { event: HISTORY_EVENTS.runEnded, fields: { run_id: status.run_id, state, outcome, reason, duration_ms: 0 } },
-        { event: HISTORY_EVENTS.released, fields: { run_id: status.run_id, followups_pending: status.followups.length } },
+        { event: HISTORY_EVENTS.runEnded, fields: { run_id: status.run_id, state, outcome, reason, duration_ms: 0, followup_id: status.followup_id } },
+        ...(putBack ? [{ event: HISTORY_EVENTS.followupRequeued, fields: { followup_id: status.followup_id, run_id: status.run_id } }] : []),
+        { event: HISTORY_EVENTS.released, fields: { run_id: status.run_id, followups_pending: written.followups.length } },
       ],
     );
     this.watcher?.close();
