@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { chainOver, fakeClaudeCalls, fakeClaudeEnv, historyOf, nodeWorker, pidAlive, runBin, sandbox, statusOf, waitFor } from '../fixtures/e2e.js';
+import { chainOver, fakeClaudeCalls, firstRecordOf, fakeClaudeEnv, historyOf, nodeWorker, pidAlive, runBin, sandbox, statusOf, waitFor } from '../fixtures/e2e.js';
 
 t.test('queued while running: runs after, in the same worktree, resuming the session', async (t) => {
   const box = sandbox(t);
@@ -36,11 +36,11 @@ t.test('interrupt: the old group, with a detached grandchild that ignores SIGTER
   const env = { ...box.env, HOSTILE_PIDS: pids, TASK_MANAGER_KILL_GRACE_SECONDS: '1' };
   const d = await runBin('dispatch', ['h', '--prompt', 'first', '--worker-cmd', nodeWorker('hostile.mjs')], { cwd: box.repo, env });
   t.equal(d.code, 0, d.stderr);
-  const first = await waitFor(() => fs.existsSync(pids) && JSON.parse(fs.readFileSync(pids, 'utf8').split('\n')[0]!), 'first run pids');
+  const first = await waitFor(() => firstRecordOf(pids), 'first run pids');
   const c = await runBin('dispatch-continue', ['h', '--interrupt', '--grace', '1', '--prompt', 'second'], { cwd: box.repo, env });
   t.equal(c.code, 0, c.stderr);
   t.match(c.records[0], { result: 'interrupted', position: 1 });
-  const check = await waitFor(() => fs.existsSync(`${pids}.check`) && JSON.parse(fs.readFileSync(`${pids}.check`, 'utf8').split('\n')[0]!), 'second run started');
+  const check = await waitFor(() => firstRecordOf(`${pids}.check`), 'second run started');
   t.same(check.survivors, [], 'nothing of the first run was alive when the second started');
   t.notOk(pidAlive(first.worker));
   t.notOk(pidAlive(first.grandchild));

@@ -2,7 +2,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { devBinPath, historyOf, killSupervisor, nodeArgv, nodeWorker, parseRecords, pidAlive, runBin, sandbox, statusOf, waitFor } from '../fixtures/e2e.js';
+import { devBinPath, firstRecordOf, historyOf, killSupervisor, nodeArgv, nodeWorker, parseRecords, pidAlive, runBin, sandbox, statusOf, waitFor } from '../fixtures/e2e.js';
 
 t.test('dispatch returns while the worker runs; the worker outlives the dispatcher', async (t) => {
   const box = sandbox(t);
@@ -20,7 +20,7 @@ t.test('dispatch returns while the worker runs; the worker outlives the dispatch
   t.ok(pidAlive(status.owner.pid), 'supervisor alive after dispatch exited');
   t.equal(record.worker_pid, status.worker.pid);
   // The worker runs in the worktree, on the task branch, with the run's identity in its env.
-  const seen = await waitFor(() => fs.existsSync(log) && JSON.parse(fs.readFileSync(log, 'utf8').trim()), 'worker started');
+  const seen = await waitFor(() => firstRecordOf(log), 'worker started');
   t.equal(seen.cwd, path.join(box.worktreesDir, 'alpha'));
   t.equal(seen.prompt, 'do it');
   t.equal(seen.slug, 'alpha');
@@ -118,7 +118,7 @@ t.test('SIGTERM to the supervisor stops the whole worker group and records inter
     env: { ...box.env, HOSTILE_PIDS: pids, TASK_MANAGER_KILL_GRACE_SECONDS: '1' },
   });
   t.equal(r.code, 0, r.stderr);
-  const { worker, grandchild } = await waitFor(() => fs.existsSync(pids) && JSON.parse(fs.readFileSync(pids, 'utf8')), 'hostile pids');
+  const { worker, grandchild } = await waitFor(() => firstRecordOf(pids), 'hostile pids');
   const status = statusOf(box, 'hostile');
   process.kill(status.owner.pid, 'SIGTERM');
   const ended = await waitFor(() => (statusOf(box, 'hostile').state === 'interrupted' ? statusOf(box, 'hostile') : undefined), 'interrupted');
