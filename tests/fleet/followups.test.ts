@@ -34,7 +34,7 @@ t.test('follow-ups from three hosts through kill -9, a partition and database re
     TASK_MANAGER_FAULT: 'stop:claim-after-fence,stop:supervisor-handoff-section',
     TM_FLEET_TEST: String(process.pid),
   });
-  for (const host of hosts) writeTask({ ...box, repo: host.repo }, SLUG, 'status: ready', 'Start the work.');
+  for (const host of hosts) writeTask(host, SLUG, 'status: ready', 'Start the work.');
   const check = checker(SLUG);
   t.teardown(() => check.stop());
 
