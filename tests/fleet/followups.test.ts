@@ -88,7 +88,32 @@ t.test('follow-ups from three hosts through kill -9, a partition and database re
     return child;
   });
 
-  await waitFor(async () => (await status())?.state === 'running', 'a heartbeat started the task', 120_000);
+  // On a failed wait: what the task and the heartbeats were doing, to say why.
+  const diagnose = async () => {
+    t.comment(`status: ${JSON.stringify(await status())}`);
+    const records = (await store.readHistory(SLUG).catch(() => ({ records: [] as Record<string, any>[] }))).records;
+    for (const { key, followup_id: id } of (await status())?.client_keys ?? []) {
+      const ends = records.filter((r) => r.event === 'run_ended' && r.outcome === 'ok' && r.followup_id === id).length;
+      if (ends !== 1) t.comment(`${key} (${id}): ${ends} ok ends; its events: ${JSON.stringify(records.filter((r) => r.followup_id === id || JSON.stringify(r).includes(key)))}`);
+    }
+    t.comment(`history, last 15: ${JSON.stringify(records.slice(-15))}`);
+    t.comment(`restarts: ${JSON.stringify(restarts)}`);
+    for (const host of hosts) {
+      const lines = fs.readFileSync(path.join(path.dirname(box.repo), `heartbeat-${host.id}.ndjson`), 'utf8').trim().split('\n');
+      t.comment(`heartbeat ${host.id}, last 6: ${lines.slice(-6).join('\n')}`);
+      const log = path.join(host.repo, 'tasks', 'logs', `dispatch-${SLUG}.log`);
+      const notes = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').filter((l) => l.startsWith('task-manager')) : [];
+      t.comment(`supervisor notes on ${host.id}: ${notes.slice(-12).join('\n')}`);
+    }
+  };
+  // Every wait below says, when it fails, what the fleet was doing.
+  const wait = <T>(check: () => T | Promise<T>, what: string, ms: number): Promise<T> =>
+    waitFor(check, what, ms).catch(async (error) => {
+      await diagnose();
+      throw error;
+    });
+
+  await wait(async () => (await status())?.state === 'running', 'a heartbeat started the task', 120_000);
   const progress = (what: string) => t.comment(`${Math.round(performance.now() / 1000)} s: ${what}`);
   progress('the task runs; sending follow-ups');
 
@@ -97,7 +122,7 @@ t.test('follow-ups from three hosts through kill -9, a partition and database re
   let retries = 0;
   const send = async (host: (typeof hosts)[0], key: string) => {
     for (let attempt = 0; attempt < 2; attempt++) {
-      const r = await waitFor(async () => {
+      const r = await wait(async () => {
         const out = await runBin('dispatch-continue', [SLUG, '--prompt', `follow-up ${key}`, '--client-key', key], { cwd: host.repo, env: host.env });
         if (out.code !== 0) retries += 1;
         return out.code === 0 ? out : undefined;
@@ -126,15 +151,15 @@ t.test('follow-ups from three hosts through kill -9, a partition and database re
   };
   for (let round = 1; round <= ROUNDS; round++) {
     check.state.phase = 'kill -9';
-    const victim = await waitFor(carrying, 'a follow-up running', 90_000);
+    const victim = await wait(carrying, 'a follow-up running', 90_000);
     process.kill(victim.owner?.pid as number, 'SIGKILL');
     progress(`round ${round}: killed the supervisor on ${victim.owner?.host}`);
     check.state.phase = 'partition';
-    const cutOff = await waitFor(movedOn(victim), 'another chain carries a follow-up', 90_000);
+    const cutOff = await wait(movedOn(victim), 'another chain carries a follow-up', 90_000);
     const cutHost = hosts.find((h) => `host-${h.id}` === cutOff.owner?.host)!;
     cutHost.proxy.cut();
     progress(`round ${round}: cut ${cutHost.id} off`);
-    await waitFor(async () => {
+    await wait(async () => {
       const s = await status();
       return s && s.fence > cutOff.fence ? s : undefined;
     }, 'another host took the task over', 90_000);
@@ -154,26 +179,7 @@ t.test('follow-ups from three hosts through kill -9, a partition and database re
     const keysDone = okEnds.map((r) => byId.get(r.followup_id as string)).filter((k): k is string => k !== undefined);
     return keys.every((k) => keysDone.includes(k)) ? { s, keysDone } : undefined;
   };
-  const { keysDone } = await waitFor(done, 'every follow-up carried out', 120_000 * ROUNDS).catch(async (error) => {
-    // What the task and the heartbeats were doing, to say why it never finished.
-    t.comment(`status: ${JSON.stringify(await status())}`);
-    const records = (await store.readHistory(SLUG)).records;
-    const known = new Map(((await status())?.client_keys ?? []).map((k) => [k.key, k.followup_id]));
-    for (const key of keys) {
-      const id = known.get(key);
-      const ends = records.filter((r) => r.event === 'run_ended' && r.outcome === 'ok' && r.followup_id === id).length;
-      if (ends !== 1) t.comment(`${key} (${id}): ${ends} ok ends; its events: ${JSON.stringify(records.filter((r) => r.followup_id === id || JSON.stringify(r).includes(key)))}`);
-    }
-    t.comment(`history, last 15: ${JSON.stringify(records.slice(-15))}`);
-    for (const host of hosts) {
-      const lines = fs.readFileSync(path.join(path.dirname(box.repo), `heartbeat-${host.id}.ndjson`), 'utf8').trim().split('\n');
-      t.comment(`heartbeat ${host.id}, last 6: ${lines.slice(-6).join('\n')}`);
-      const log = path.join(host.repo, 'tasks', 'logs', `dispatch-${SLUG}.log`);
-      const notes = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').filter((l) => l.startsWith('task-manager')) : [];
-      t.comment(`supervisor notes on ${host.id}: ${notes.slice(-12).join('\n')}`);
-    }
-    throw error;
-  });
+  const { keysDone } = await wait(done, 'every follow-up carried out', 120_000 * ROUNDS);
   chaosOn = false;
   for (const beat of beats) beat.kill('SIGTERM');
   check.stop();

@@ -60,7 +60,7 @@ t.test('start race: 16 dispatchers at the same instant start exactly one worker,
   t.comment(`start race: ${ROUNDS} rounds x 16 dispatchers, ${violations} invariant violations`);
 });
 
-t.test('hostile worker: interrupt, a follow-up queued during its shutdown, every follow-up runs once, in order', async (t) => {
+t.test('hostile worker: interrupts, a follow-up queued during a shutdown, a SIGTERM and a stop: every follow-up in order, none lost', async (t) => {
   const box = sandbox(t);
   const pids = path.join(path.dirname(box.repo), 'hostile.pids');
   const env = { ...box.env, HOSTILE_PIDS: pids, TASK_MANAGER_KILL_GRACE_SECONDS: '2', TASK_MANAGER_WORKER_CMD: nodeWorker('hostile.mjs') };
@@ -80,18 +80,20 @@ t.test('hostile worker: interrupt, a follow-up queued during its shutdown, every
   const i2 = await runBin('dispatch-continue', ['host', '--interrupt', '--prompt', 'p3'], { cwd: box.repo, env });
   t.match(i2.records[0], { result: 'interrupted', position: 1 });
   await waitFor(() => historyOf(box, 'host').filter((e) => e.event === 'run_started').length === 3, 'p3 runs');
-  // Stop the supervisor: the current run is interrupted, the queue stays.
+  // SIGTERM to the supervisor (what a host going down sends): the current run is
+  // interrupted, its follow-up goes back to the head of the queue, the queue stays.
   process.kill(statusOf(box, 'host').owner.pid, 'SIGTERM');
   await waitFor(() => chainOver(box, 'host'), 'stopped');
-  t.same(statusOf(box, 'host').followups.map((f: { prompt: string }) => f.prompt), ['p2'], 'the queued follow-up survived the stop');
+  t.same(statusOf(box, 'host').followups.map((f: { prompt: string }) => f.prompt), ['p3', 'p2'], 'the cut-off follow-up first, the queued one after');
   const resumed = await runBin('dispatch-continue', ['host', '--prompt', 'p4'], { cwd: box.repo, env });
-  t.match(resumed.records[0], { result: 'started', position: 1 }, 'a new chain runs the older follow-up first; this one is next');
-  await waitFor(() => historyOf(box, 'host').filter((e) => e.event === 'run_started').length === 4, 'p2 runs');
-  process.kill(statusOf(box, 'host').owner.pid, 'SIGTERM');
-  await waitFor(() => chainOver(box, 'host'), 'stopped again');
+  t.match(resumed.records[0], { result: 'started', position: 2 }, 'a new chain runs the cut-off follow-up, then p2; this one after');
+  await waitFor(() => historyOf(box, 'host').filter((e) => e.event === 'run_started').length === 4, 'p3 runs again');
+  // An operator's stop ends it for good: not put back.
+  const stop = await runBin('dispatch-stop', ['host', '--grace', '1'], { cwd: box.repo, env });
+  t.match(stop.records[0], { result: 'stopped' });
   const prompts = historyOf(box, 'host').filter((e) => e.event === 'run_started').map((e) => e.argv.at(-1));
-  t.same(prompts, ['p0', 'p1', 'p3', 'p2'], 'each follow-up ran exactly once; interrupts go first');
-  t.same(statusOf(box, 'host').followups.map((f: { prompt: string }) => f.prompt), ['p4'], 'and p4 waits its turn');
+  t.same(prompts, ['p0', 'p1', 'p3', 'p3'], 'interrupts go first; only the run SIGTERM cut short ran again');
+  t.same(statusOf(box, 'host').followups.map((f: { prompt: string }) => f.prompt), ['p2', 'p4'], 'p2 and p4 wait their turn');
   const all = fs.readFileSync(pids, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   t.ok(all.every((p) => !pidAlive(p.worker) && !pidAlive(p.grandchild)), 'no process of any run survives');
 });
