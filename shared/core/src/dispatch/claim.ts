@@ -9,7 +9,7 @@ import { deriveDispatchState, isHolding } from '../status/dispatch-state.js';
 import type { Followup, RunSpec, StatusRecord } from '../status/schema.js';
 import { nowIso } from '../time/clock.js';
 import { holderDetails, holderMessage } from './holder.js';
-import { claimedStatus } from './claimed-status.js';
+import { claimedStatus, diedUnnoticed } from './claimed-status.js';
 import { claimWorktree } from './worktree-claim.js';
 import { faultPoint } from '../faults/fault-point.js';
 import type { TaskSection } from '../store/store.js';
@@ -75,17 +75,17 @@ export const claimSlug = async (section: TaskSection, request: ClaimRequest, loc
     owner: selfIdentity(),
     now: nowIso(),
   });
-  const diedUnnoticed = previous !== undefined && (previous.state === 'starting' || previous.state === 'running');
+  const died = diedUnnoticed(previous);
   faultPoint('claim-after-fence');
   section.assertHeld();
   const written = await section.write(status);
   faultPoint('claim-after-write');
-  if (previous && diedUnnoticed) {
+  if (previous && died) {
     // The previous chain died without anyone noticing; say so before the new one.
     section.history({ event: HISTORY_EVENTS.reaped, run_id: previous.run_id, from: previous.state, to: 'worker_gone', by: request.requestedBy });
   }
   const lastHost = previous?.owner?.host;
-  if (previous && (diedUnnoticed || previous.state === 'worker_gone') && lastHost && lastHost !== hostId()) {
+  if (previous && (died || previous.state === 'worker_gone') && lastHost && lastHost !== hostId()) {
     // Several hosts: what the dead holder had not pushed stays behind on its host.
     section.history({
       event: HISTORY_EVENTS.takenOver,

@@ -19,6 +19,9 @@ export interface ClaimedStatusInput {
   now: string;
 }
 
+/** A claim is allowed over a status that says starting or running only when nobody runs it. */
+export const diedUnnoticed = (previous: StatusRecord | undefined): boolean => previous !== undefined && (previous.state === 'starting' || previous.state === 'running');
+
 /**
  * The status a claim writes: `starting`, the new fence and run, what carries over from
  * the task's earlier chains (attempts, failures, session, queue, limit streak, money
@@ -42,7 +45,7 @@ export const claimedStatus = (input: ClaimedStatusInput): { status: StatusRecord
     queue = rest;
   }
   // A chain that died unnoticed (running, but nobody alive) counts as a failed run.
-  const diedUnnoticed = previous !== undefined && (previous.state === 'starting' || previous.state === 'running');
+  const died = diedUnnoticed(previous);
   const status: StatusRecord = {
     type: 'status',
     version: 1,
@@ -51,7 +54,7 @@ export const claimedStatus = (input: ClaimedStatusInput): { status: StatusRecord
     fence: input.fence,
     run_id: input.runId,
     attempt: previous?.attempt ?? 0,
-    failures: (previous?.failures ?? 0) + (diedUnnoticed ? 1 : 0),
+    failures: (previous?.failures ?? 0) + (died ? 1 : 0),
     token: input.token,
     owner: input.owner,
     ...freshRunFields(),
