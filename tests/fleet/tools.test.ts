@@ -2,8 +2,10 @@
 // supervisor on another through the database; hb-tick counts the whole fleet for
 // --max-active and this host for --max-active-per-host; worker-reap on one host judges
 // another host's chain by its lease alone.
+import fs from 'node:fs';
+import path from 'node:path';
 import t from 'tap';
-import { nodeWorker, pidAlive, runBin, waitFor, writeTask } from '../fixtures/e2e.js';
+import { fakeClaudeCalls, fakeClaudeEnv, nodeWorker, pidAlive, runBin, waitFor, writeTask } from '../fixtures/e2e.js';
 import { fleet, liveRuns } from '../fixtures/fleet.js';
 import type { StatusRecord } from '@task-manager/core/status/schema';
 
@@ -103,4 +105,34 @@ t.test('worker-reap on another host: a dead holder is judged by its lease alone'
   }, 'host b reaps the expired lease', 60_000);
   t.match(reaped, { slug });
   t.match(await store.readStatus(slug), { state: 'worker_gone' });
+});
+
+t.test("the agent's session stays on its host: on another, the recap fallback starts a new session, recorded as such", async (t) => {
+  const { box, store, hosts } = await fleet(t, [0, 60], { TASK_MANAGER_LEASE_SECONDS: String(LEASE_SECONDS) });
+  const [a, b] = hosts as [(typeof hosts)[0], (typeof hosts)[0]];
+  // Each host its own claude config (its sessions); one log of every call.
+  const claude = fakeClaudeEnv(box);
+  const envOf = (host: (typeof hosts)[0]) => {
+    const config = path.join(path.dirname(host.repo), `claude-config-${host.id}`);
+    fs.mkdirSync(config, { recursive: true });
+    return { ...host.env, ...claude, CLAUDE_CONFIG_DIR: config };
+  };
+  const slug = `${P}-session`;
+  const d = await runBin('dispatch', [slug, '--prompt', 'first', '--worker', 'claude', '--wait'], { cwd: a.repo, env: envOf(a) });
+  t.equal(d.code, 0, d.stderr);
+  const session = (await store.readStatus(slug))?.session_id;
+  t.ok(session, 'a session on host a');
+  // Host b goes on with the task: its claude has no such session.
+  const c = await runBin('dispatch-continue', [slug, '--prompt', 'second'], { cwd: b.repo, env: envOf(b) });
+  t.equal(c.code, 0, c.stderr);
+  const done = await waitFor(async () => {
+    const s = await store.readStatus(slug);
+    return s?.state === 'exited' && s.owner?.host === 'host-b' ? s : undefined;
+  }, 'the follow-up ran on host b', 60_000);
+  t.equal(done.outcome, 'ok');
+  t.not(done.session_id, session, 'a new session, on host b');
+  const history = (await store.readHistory(slug)).records;
+  t.match(history.find((r) => r.event === 'session_fallback'), { host: 'host-b', old_session_id: session }, 'recorded as a fallback');
+  const calls = fakeClaudeCalls(claude);
+  t.match(calls.at(-1)?.prompt, /second/, 'the new session was told the follow-up, with the recap');
 });
