@@ -86,6 +86,17 @@ const pgApart = {
     build.onResolve({ filter: /^pg$/ }, () => ({ path: `../lib/pg${EXT}`, external: true }));
   },
 };
+// proper-lockfile requires graceful-fs only for its default `fs`; lock/critical-section.ts
+// always passes its own (plain fs), so graceful-fs's queue never sees a lock operation.
+// Loading it still patches fs.close and process.cwd for the whole process and reads
+// fs.ReadStream, which loads node's stream, promise and readline modules: plain fs instead.
+const gracefulFsIsFs = {
+  name: 'graceful-fs-is-fs',
+  setup(build) {
+    build.onResolve({ filter: /^graceful-fs$/ }, () => ({ path: 'graceful-fs', namespace: 'graceful-fs-is-fs' }));
+    build.onLoad({ filter: /.*/, namespace: 'graceful-fs-is-fs' }, () => ({ contents: 'module.exports = require("fs");', loader: 'js' }));
+  },
+};
 const require = createRequire(path.join(root, 'shared', 'core', 'package.json'));
 
 // `import fs from 'node:fs'` becomes `__toESM(require("node:fs"))`: a new object with a
@@ -96,6 +107,15 @@ const require = createRequire(path.join(root, 'shared', 'core', 'package.json'))
 // the prototype. Same length as the call it replaces, so the source maps stay exact.
 const NODE_DEFAULT_HELPER = 'function __toNod(mod) { return Object.create(mod, { default: { value: mod, enumerable: true } }); }';
 const lightDefaultImports = (text) => text.replaceAll('__toESM(require("node:', '__toNod(require("node:');
+// One character outside Latin-1 makes V8 hold the whole source (which it keeps for lazy
+// compilation) at two bytes a character: ~210 KB more in every supervisor. esbuild escapes
+// strings and identifiers (charset: ascii) but keeps some comments as written; those
+// characters are spelled out. Anything else non-ASCII would be code: refused.
+const asciiComments = (text, file) =>
+  text.replace(/^.*[^\x00-\x7f].*$/gm, (line) => {
+    if (!/^\s*(\/\/|\/\*|\*)/.test(line)) throw new Error(`bundle: a non-ASCII character outside a comment in ${file}: ${line.trim().slice(0, 80)}`);
+    return line.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.codePointAt(0).toString(16).padStart(4, '0')}`);
+  });
 
 fs.rmSync(out, { recursive: true, force: true });
 // What every bundle shares: CommonJS for node 20, linked source maps, one folder.
@@ -122,14 +142,14 @@ const result = await esbuild.build({
     { in: path.join(coreSrc, 'supervisor', 'run-guard-main.ts'), out: 'bin/run-guard' },
   ],
   packages: 'bundle',
-  plugins: [yamlApart, pgApart, coreFromSource, importMetaUrl],
+  plugins: [yamlApart, pgApart, gracefulFsIsFs, coreFromSource, importMetaUrl],
   metafile: true,
   // Defined here, called from the module inits above it (a hoisted function declaration).
   footer: { js: NODE_DEFAULT_HELPER },
 });
 for (const entry of [...TOOLS, 'supervisor', 'run-guard']) {
   const file = path.join(out, 'bin', `${entry}${EXT}`);
-  const text = lightDefaultImports(fs.readFileSync(file, 'utf8'));
+  const text = asciiComments(lightDefaultImports(fs.readFileSync(file, 'utf8')), file);
   if (!TOOLS.includes(entry)) {
     fs.writeFileSync(file, text);
     continue;
