@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { badLineRecord, batchItems } from '@task-manager/core/cli/batch';
+import { badLineRecord } from '@task-manager/core/cli/batch';
+import { readRecordChunks } from '@task-manager/core/ndjson/read-records';
 import { Sink } from '@task-manager/core/cli/sink';
 import { withStore } from '@task-manager/core/store/open-store';
 import { nowIso } from '@task-manager/core/time/clock';
@@ -39,11 +40,16 @@ const human = (r: Record<string, any>): string => {
   return `${String(r.type).padEnd(12)} ${r.slug ?? ''}  ${r.message ?? ''}\n`;
 };
 
+// Every task is read before the tick plans, so lines are taken a chunk at a time: a bad
+// line's error still comes out in input order, before any task's record.
 const readTaskRecords = async (io: Io, bad: (r: Record<string, unknown>) => Promise<void>): Promise<LoadedTask[]> => {
   const loaded: LoadedTask[] = [];
   let order = 0;
-  for await (const item of batchItems(['-'], io, (b) => bad(badLineRecord(b)))) {
-    loaded.push(taskFromRecord(item.value, item.source, (order += 1)));
+  for await (const items of readRecordChunks(io.stdin)) {
+    for (const item of items) {
+      if (item.ok) loaded.push(taskFromRecord(item.value, item.source, (order += 1)));
+      else await bad(badLineRecord(item));
+    }
   }
   return markDuplicates(loaded);
 };
