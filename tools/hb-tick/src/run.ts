@@ -19,7 +19,7 @@ import { clearGaveUp } from '@task-manager/core/heartbeat/clear';
 import { runTick } from '@task-manager/core/heartbeat/tick';
 import type { ErrorRecord } from '@task-manager/core/ndjson/error-record';
 import { validateSlug } from '@task-manager/core/paths/slug';
-import { markDuplicates } from '@task-manager/core/tasks/load-tasks';
+import { markDuplicates } from '@task-manager/core/tasks/mark-duplicates';
 import type { LoadedTask } from '@task-manager/core/tasks/task';
 import { taskFromRecord } from '@task-manager/core/tasks/task-from-record';
 
