@@ -57,13 +57,14 @@ const readTaskRecords = async (io: Io, bad: (r: Record<string, unknown>) => Prom
 export const run = async ({ flags, positionals }: ParsedArgs, io: Io): Promise<ExitCode> => {
   const config: Config = resolveConfig(flags, io.env, io.cwd);
   const sink = new Sink({ name: 'hb-tick', io, table: wantsTable(io, flags), human });
-  const emit = async (record: Record<string, unknown>) => {
+  // Not async: each of a tick's task records goes straight to the sink's queue.
+  const emit = (record: Record<string, unknown>): Promise<void> => {
     if (record.type === 'error') return sink.errorRecord(record as unknown as ErrorRecord, EXIT.badInput);
     if (record.type === 'task' && record.class === 'invalid') {
       sink.note(EXIT.badInput);
       io.stderr.write(`hb-tick: ${forTerminal(`${record.source ?? record.slug ?? ''}: ${record.reason}`)}\n`);
     }
-    await sink.emit(record);
+    return sink.emit(record);
   };
 
   checkWorkerFlags(config);
