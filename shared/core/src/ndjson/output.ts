@@ -51,11 +51,12 @@ export class RecordOutput {
 
   /**
    * Queues one record and writes in 64 KB chunks: for long batches (100,000 records are
-   * a few hundred writes, not 100,000). Call flush() when the batch ends.
+   * a few hundred writes, not 100,000). Call flush() when the batch ends. Not an async
+   * function, like queue().
    */
-  async push(record: object): Promise<void> {
+  push(record: object): Promise<void> {
     this.buffer += `${JSON.stringify(record)}\n`;
-    if (this.buffer.length >= CHUNK_BYTES) await this.flush();
+    return this.buffer.length >= CHUNK_BYTES ? this.flush() : QUEUED;
   }
 
   /**
