@@ -3,8 +3,10 @@
 // repository root, after `tsc -b` has type-checked and built the per-package dist/
 // (which stays the development build). Why: docs/decisions.md, "Performance, round two".
 //
-//   dist/bin/<tool>.cjs      one file per bin (what scripts/task-manager/<tool> links to)
-//   dist/bin/supervisor.cjs  the detached supervisor the bundled bins start
+//   dist/bin/<tool>.cjs      one file per bin (what scripts/task-manager/<tool> links to):
+//                            a loader that runs <tool>.main.cjs (the bundle) from V8's
+//                            code cache, <tool>.main.cjs.cache, made here
+//   dist/bin/supervisor.cjs  the detached supervisor the bundled bins start (the same way)
 //   dist/bin/run-guard.cjs   the guard the supervisor starts beside a contained run
 //   dist/lib/yaml.cjs        the YAML parser, loaded only when a task file is read
 //   dist/lib/pg.cjs          the PostgreSQL client, loaded only for a postgres:// store
@@ -17,6 +19,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import vm from 'node:vm';
 import * as esbuild from 'esbuild';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -86,7 +89,72 @@ const pgApart = {
     build.onResolve({ filter: /^pg$/ }, () => ({ path: `../lib/pg${EXT}`, external: true }));
   },
 };
+// proper-lockfile requires graceful-fs only for its default `fs`; lock/critical-section.ts
+// always passes its own (plain fs), so graceful-fs's queue never sees a lock operation.
+// Loading it still patches fs.close and process.cwd for the whole process and reads
+// fs.ReadStream, which loads node's stream, promise and readline modules: plain fs instead.
+const gracefulFsIsFs = {
+  name: 'graceful-fs-is-fs',
+  setup(build) {
+    build.onResolve({ filter: /^graceful-fs$/ }, () => ({ path: 'graceful-fs', namespace: 'graceful-fs-is-fs' }));
+    build.onLoad({ filter: /.*/, namespace: 'graceful-fs-is-fs' }, () => ({ contents: 'module.exports = require("fs");', loader: 'js' }));
+  },
+};
 const require = createRequire(path.join(root, 'shared', 'core', 'package.json'));
+
+// V8 parses the whole bundle (~230 KB) before it runs a line of it: ~5 ms of each start
+// of a bin or supervisor (wrapSafe in a CPU profile). A code cache made here spares that:
+// the loader compiles the bundle as node's CommonJS loader would (same parameters, same
+// file name in stack traces) with the cache. V8 checks the cache against the source and
+// its own version and flags, and compiles from source when it does not match (a newer
+// node: run `just build` again). With --enable-source-maps the loader requires the bundle
+// instead, because node maps stack traces only for files it loaded itself.
+const CJS_PARAMETERS = ['exports', 'require', 'module', '__filename', '__dirname'];
+const loaderFor = (main, shebang) => `${shebang ? '#!/usr/bin/env node\n' : ''}'use strict';
+// Made by scripts/bundle.mjs: runs ./${main} compiled from V8's code cache (./${main}.cache).
+const main = require('node:path').join(__dirname, ${JSON.stringify(main)});
+if (process.sourceMapsEnabled) require(main);
+else {
+  const fs = require('node:fs');
+  let cachedData;
+  try {
+    cachedData = fs.readFileSync(\`\${main}.cache\`);
+  } catch {}
+  const run = require('node:vm').compileFunction(fs.readFileSync(main, 'utf8'), ${JSON.stringify(CJS_PARAMETERS)}, { filename: main, cachedData });
+  const module = { exports: {} };
+  run.call(module.exports, module.exports, require, module, main, __dirname);
+}
+`;
+const writeCached = (entry, text, shebang) => {
+  const main = `${entry}.main${EXT}`;
+  const file = path.join(out, 'bin', main);
+  // The hashbang is the loader's: a comment here keeps the lines the source map counts.
+  const body = text.startsWith('#!') ? `//${text.slice(2)}` : text;
+  fs.writeFileSync(file, body);
+  fs.writeFileSync(`${file}.cache`, vm.compileFunction(body, CJS_PARAMETERS, { filename: file, produceCachedData: true }).cachedData);
+  const loader = path.join(out, 'bin', `${entry}${EXT}`);
+  fs.writeFileSync(loader, loaderFor(main, shebang));
+  // The shims are links to the bins' loaders: a node shebang, executable.
+  if (shebang) fs.chmodSync(loader, 0o755);
+};
+
+// `import fs from 'node:fs'` becomes `__toESM(require("node:fs"))`: a new object with a
+// getter per export (fs has ~100), once per importing module — 30 times in the supervisor,
+// hot enough that V8 optimized the copy loop with TurboFan, whose code pages alone were
+// ~3.6 MiB of each supervisor's resident memory (bench/measure/supervisor-rss.mjs).
+// A builtin's default import only needs `.default`; other reads go to the module through
+// the prototype. Same length as the call it replaces, so the source maps stay exact.
+const NODE_DEFAULT_HELPER = 'function __toNod(mod) { return Object.create(mod, { default: { value: mod, enumerable: true } }); }';
+const lightDefaultImports = (text) => text.replaceAll('__toESM(require("node:', '__toNod(require("node:');
+// One character outside Latin-1 makes V8 hold the whole source (which it keeps for lazy
+// compilation) at two bytes a character: ~210 KB more in every supervisor. esbuild escapes
+// strings and identifiers (charset: ascii) but keeps some comments as written; those
+// characters are spelled out. Anything else non-ASCII would be code: refused.
+const asciiComments = (text, file) =>
+  text.replace(/^.*[^\x00-\x7f].*$/gm, (line) => {
+    if (!/^\s*(\/\/|\/\*|\*)/.test(line)) throw new Error(`bundle: a non-ASCII character outside a comment in ${file}: ${line.trim().slice(0, 80)}`);
+    return line.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.codePointAt(0).toString(16).padStart(4, '0')}`);
+  });
 
 fs.rmSync(out, { recursive: true, force: true });
 // What every bundle shares: CommonJS for node 20, linked source maps, one folder.
@@ -108,21 +176,23 @@ await esbuild.build({ ...common, entryPoints: [{ in: require.resolve('pg'), out:
 const result = await esbuild.build({
   ...common,
   entryPoints: [
-    ...TOOLS.map((tool) => ({ in: path.join(root, 'tools', tool, 'src', 'bin.ts'), out: `bin/${tool}` })),
-    { in: path.join(coreSrc, 'supervisor', 'main.ts'), out: 'bin/supervisor' },
+    ...TOOLS.map((tool) => ({ in: path.join(root, 'tools', tool, 'src', 'bin.ts'), out: `bin/${tool}.main` })),
+    { in: path.join(coreSrc, 'supervisor', 'main.ts'), out: 'bin/supervisor.main' },
     { in: path.join(coreSrc, 'supervisor', 'run-guard-main.ts'), out: 'bin/run-guard' },
   ],
   packages: 'bundle',
-  plugins: [yamlApart, pgApart, coreFromSource, importMetaUrl],
+  plugins: [yamlApart, pgApart, gracefulFsIsFs, coreFromSource, importMetaUrl],
   metafile: true,
+  // Defined here, called from the module inits above it (a hoisted function declaration).
+  footer: { js: NODE_DEFAULT_HELPER },
 });
-for (const tool of TOOLS) {
-  const file = path.join(out, 'bin', `${tool}${EXT}`);
-  const text = fs.readFileSync(file, 'utf8');
-  // The shims are links to these files: a node shebang, executable.
-  fs.writeFileSync(file, text.startsWith('#!') ? text : `#!/usr/bin/env node\n${text}`);
-  fs.chmodSync(file, 0o755);
+for (const entry of [...TOOLS, 'supervisor']) {
+  const file = path.join(out, 'bin', `${entry}.main${EXT}`);
+  writeCached(entry, asciiComments(lightDefaultImports(fs.readFileSync(file, 'utf8')), file), TOOLS.includes(entry));
 }
+// The run guard is ~6 KB: nothing to cache.
+const guard = path.join(out, 'bin', `run-guard${EXT}`);
+fs.writeFileSync(guard, asciiComments(lightDefaultImports(fs.readFileSync(guard, 'utf8')), guard));
 if (process.argv.includes('--sizes')) {
   for (const [name, o] of Object.entries(result.metafile.outputs)) if (!name.endsWith('.map')) process.stdout.write(`${String(o.bytes).padStart(8)} ${name}\n`);
 }

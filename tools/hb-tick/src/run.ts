@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { badLineRecord, batchItems } from '@task-manager/core/cli/batch';
+import { badLineRecord } from '@task-manager/core/cli/batch';
+import { readRecordChunks } from '@task-manager/core/ndjson/read-records';
 import { Sink } from '@task-manager/core/cli/sink';
 import { withStore } from '@task-manager/core/store/open-store';
 import { nowIso } from '@task-manager/core/time/clock';
@@ -18,7 +19,7 @@ import { clearGaveUp } from '@task-manager/core/heartbeat/clear';
 import { runTick } from '@task-manager/core/heartbeat/tick';
 import type { ErrorRecord } from '@task-manager/core/ndjson/error-record';
 import { validateSlug } from '@task-manager/core/paths/slug';
-import { markDuplicates } from '@task-manager/core/tasks/load-tasks';
+import { markDuplicates } from '@task-manager/core/tasks/mark-duplicates';
 import type { LoadedTask } from '@task-manager/core/tasks/task';
 import { taskFromRecord } from '@task-manager/core/tasks/task-from-record';
 
@@ -39,11 +40,16 @@ const human = (r: Record<string, any>): string => {
   return `${String(r.type).padEnd(12)} ${r.slug ?? ''}  ${r.message ?? ''}\n`;
 };
 
+// Every task is read before the tick plans, so lines are taken a chunk at a time: a bad
+// line's error still comes out in input order, before any task's record.
 const readTaskRecords = async (io: Io, bad: (r: Record<string, unknown>) => Promise<void>): Promise<LoadedTask[]> => {
   const loaded: LoadedTask[] = [];
   let order = 0;
-  for await (const item of batchItems(['-'], io, (b) => bad(badLineRecord(b)))) {
-    loaded.push(taskFromRecord(item.value, item.source, (order += 1)));
+  for await (const items of readRecordChunks(io.stdin)) {
+    for (const item of items) {
+      if (item.ok) loaded.push(taskFromRecord(item.value, item.source, (order += 1)));
+      else await bad(badLineRecord(item));
+    }
   }
   return markDuplicates(loaded);
 };
@@ -51,13 +57,14 @@ const readTaskRecords = async (io: Io, bad: (r: Record<string, unknown>) => Prom
 export const run = async ({ flags, positionals }: ParsedArgs, io: Io): Promise<ExitCode> => {
   const config: Config = resolveConfig(flags, io.env, io.cwd);
   const sink = new Sink({ name: 'hb-tick', io, table: wantsTable(io, flags), human });
-  const emit = async (record: Record<string, unknown>) => {
+  // Not async: each of a tick's task records goes straight to the sink's queue.
+  const emit = (record: Record<string, unknown>): Promise<void> => {
     if (record.type === 'error') return sink.errorRecord(record as unknown as ErrorRecord, EXIT.badInput);
     if (record.type === 'task' && record.class === 'invalid') {
       sink.note(EXIT.badInput);
       io.stderr.write(`hb-tick: ${forTerminal(`${record.source ?? record.slug ?? ''}: ${record.reason}`)}\n`);
     }
-    await sink.emit(record);
+    return sink.emit(record);
   };
 
   checkWorkerFlags(config);

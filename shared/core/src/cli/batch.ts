@@ -1,6 +1,6 @@
 import { EXIT } from '../errors/exit-codes.js';
 import type { ExitCode } from '../errors/exit-codes.js';
-import { readRecords } from '../ndjson/read-records.js';
+import { readRecordChunks } from '../ndjson/read-records.js';
 import { nowIso } from '../time/clock.js';
 import type { Io } from './io.js';
 import type { Sink } from './sink.js';
@@ -21,13 +21,18 @@ export interface BadLine {
 /** The error record for an NDJSON line that is not a JSON object. */
 export const badLineRecord = (bad: BadLine) => ({ type: 'error' as const, code: 'invalid_record', message: `${bad.reason}: ${bad.text}`, source: bad.source, ts: nowIso() });
 
-/** Positionals become `{slug}` items; a lone `-` means NDJSON records from stdin. */
+/**
+ * Positionals become `{slug}` items; a lone `-` means NDJSON records from stdin (each
+ * good line's own item, not a copy), every item handled before the next bad line is reported.
+ */
 export async function* batchItems(positionals: string[], io: Io, onBad: (item: BadLine) => Promise<void>): AsyncGenerator<BatchItem> {
   for (const arg of positionals) {
     if (arg === '-') {
-      for await (const item of readRecords(io.stdin)) {
-        if (item.ok) yield { value: item.value, source: item.source };
-        else await onBad(item);
+      for await (const items of readRecordChunks(io.stdin)) {
+        for (const item of items) {
+          if (item.ok) yield item;
+          else await onBad(item);
+        }
       }
     } else {
       yield { value: { slug: arg }, source: 'argv' };

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { openStateFile } from '../fsx/safe-open.js';
 import { UNTRACKED_ENV, untrackedHandOver } from '../fsx/tracked-files.js';
+import { holdExtraCaCerts } from '../supervisor/extra-ca-certs.js';
 
 const SUPERVISOR_MAIN = fileURLToPath(new URL('../supervisor/main.js', import.meta.url));
 
@@ -18,7 +19,9 @@ const supervisorEnv = (stateDir: string, store: string): NodeJS.ProcessEnv => {
   delete env.TASK_MANAGER_SLUG;
   delete env[UNTRACKED_ENV];
   // What this process just learned from git, so the supervisor does not ask again.
-  return { ...env, ...untrackedHandOver(stateDir) };
+  const handed = { ...env, ...untrackedHandOver(stateDir) };
+  // The file store needs no TLS: the supervisor starts without parsing the extra CAs.
+  return store === '' || store === 'file' ? holdExtraCaCerts(handed) : handed;
 };
 
 /**

@@ -51,7 +51,7 @@ export const waitForStatus = (
     };
     const watch = store.watch((change) => {
       if (change.slug === undefined || change.slug === slug) void check();
-    }, { pollMs: 100, onPoll: () => void check() });
+    }, { pollMs: 100, onPoll: () => void check(), slug });
     const timer = setTimeout(() => finish(true), timeoutMs);
     void giveUp?.then(async () => {
       await check();

@@ -9,6 +9,11 @@ export interface WatchOptions {
   onPoll?: () => void;
   /** The poll alone does not keep the process alive. */
   unref?: boolean;
+  /**
+   * The target is a file replaced by renames (a status file): fs.watch follows the file
+   * it was given, not the name, so the watch is set again on the name after each change.
+   */
+  replaced?: boolean;
 }
 
 export interface Watch {
@@ -29,6 +34,11 @@ export const watchPath = (target: string, onChange: (name: string | undefined) =
     if (watcher || closed) return;
     try {
       watcher = fs.watch(target, (_event, name) => {
+        if (options.replaced) {
+          watcher?.close();
+          watcher = undefined;
+          start();
+        }
         const file = name === null || name === undefined ? undefined : String(name);
         if (file === undefined || !options.names || options.names(file)) onChange(file);
       });

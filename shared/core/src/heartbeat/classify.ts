@@ -41,6 +41,18 @@ const endedOk = (status: StatusRecord | undefined): boolean => status?.state ===
 /** A dependency is done when its task says so or its last run ended ok. */
 const depDone = (entry: { task?: Task; info: DispatchInfo }): boolean => (entry.task !== undefined && DONE_STATUSES.has(entry.task.status)) || endedOk(entry.info.status);
 
+// Most tasks of a big plan are not ready, for a handful of reasons: one frozen
+// classification per task status (the first 64 statuses seen), not an object and a
+// string per task kept to the end of the tick.
+const NOT_READY = new Map<string, Classification>();
+const notReady = (status: string): Classification => {
+  const known = NOT_READY.get(status);
+  if (known) return known;
+  const c = Object.freeze({ class: 'not_ready' as const, reason: `task status is ${status}` });
+  if (NOT_READY.size < 64) NOT_READY.set(status, c);
+  return c;
+};
+
 export const classifyTask = (task: Task, info: DispatchInfo, ctx: ClassifyContext): Classification => {
   if (info.damaged) return { class: 'invalid', reason: `status file damaged: ${info.damaged}` };
   const state = info.state;
@@ -59,7 +71,7 @@ export const classifyTask = (task: Task, info: DispatchInfo, ctx: ClassifyContex
     const left = limit.wait_ms - (elapsedSinceMs(info.status?.ended_at, info.status?.ended_mono, bootId()) ?? limit.wait_ms);
     if (left > 0) return { class: 'limited', reason: `its last run hit a ${limit.kind} limit; resumes when it resets`, until: new Date(nowMs() + left).toISOString() };
   }
-  if (task.status !== 'ready') return { class: 'not_ready', reason: `task status is ${task.status}` };
+  if (task.status !== 'ready') return notReady(task.status);
   const status = info.status;
   if (endedOk(status)) return { class: 'done', reason: 'the last run ended ok' };
   if (status && status.failures >= ctx.maxAttempts && ctx.maxAttempts > 0) {

@@ -30,8 +30,12 @@ export interface SectionOptions {
 }
 
 // proper-lockfile creates the lock directory with a bare mkdir (0777 less the umask):
-// ours is created owner-only like every other entry of the state directory.
-const lockFs = { ...fs, mkdir: (dir: string, callback: (error: NodeJS.ErrnoException | null) => void) => fs.mkdir(dir, { mode: DIR_MODE }, callback) };
+// ours is created owner-only like every other entry of the state directory. The rest is
+// fs through the prototype: a copy ({ ...fs }) would read fs.promises, which loads
+// node's promise API and readline into every process that takes a lock.
+const lockFs = Object.create(fs, {
+  mkdir: { value: (dir: string, callback: (error: NodeJS.ErrnoException | null) => void) => fs.mkdir(dir, { mode: DIR_MODE }, callback) },
+}) as typeof fs;
 
 const isErrno = (error: unknown, code: string) => (error as NodeJS.ErrnoException | undefined)?.code === code;
 

@@ -19,6 +19,8 @@ export const drained = (stream: Writable): Promise<void> =>
 
 // Outputs holding queued records, so an error written around them can go after them.
 const queued = new Set<RecordOutput>();
+// What queue() returns when the record only waits for the end of the turn: one settled promise for all.
+const QUEUED: Promise<void> = Promise.resolve();
 
 /** Writes every queued record now (before a last error record, or an exit). */
 export const flushQueuedOutputs = (): void => {
@@ -49,25 +51,28 @@ export class RecordOutput {
 
   /**
    * Queues one record and writes in 64 KB chunks: for long batches (100,000 records are
-   * a few hundred writes, not 100,000). Call flush() when the batch ends.
+   * a few hundred writes, not 100,000). Call flush() when the batch ends. Not an async
+   * function, like queue().
    */
-  async push(record: object): Promise<void> {
+  push(record: object): Promise<void> {
     this.buffer += `${JSON.stringify(record)}\n`;
-    if (this.buffer.length >= CHUNK_BYTES) await this.flush();
+    return this.buffer.length >= CHUNK_BYTES ? this.flush() : QUEUED;
   }
 
   /**
    * Queues one record, written at the end of this turn of the event loop (or at 64 KB):
    * a burst of records (a tick's 100,000 task lines) becomes a few writes, and a record
-   * followed by a wait (dispatch --wait) still reaches the reader at once.
+   * followed by a wait (dispatch --wait) still reaches the reader at once. Not an async
+   * function: the usual queued record costs no promise of its own.
    */
-  async queue(record: object): Promise<void> {
+  queue(record: object): Promise<void> {
     this.buffer += `${JSON.stringify(record)}\n`;
     if (this.buffer.length >= CHUNK_BYTES) return this.flush();
     if (!queued.has(this)) {
       queued.add(this);
       setImmediate(() => this.writeQueued());
     }
+    return QUEUED;
   }
 
   /** Writes what is queued, without waiting for the stream. */

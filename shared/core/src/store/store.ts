@@ -54,6 +54,12 @@ export interface StoreWatchOptions {
   onPoll?: () => void;
   /** The poll alone does not keep the process alive. */
   unref?: boolean;
+  /**
+   * Only this task's changes matter (a supervisor, a dispatch waiting for its run): the
+   * store may leave out other tasks' (the file store watches this task's status file, not
+   * the state directory, where every write of every task would wake the process).
+   */
+  slug?: string;
 }
 
 export interface StoreWatch {

@@ -10,6 +10,10 @@ import { openStore } from '../store/open-store.js';
 import { FenceLostError } from '../errors/state-errors.js';
 import { Supervisor } from './supervisor.js';
 import { settleHooks } from '../hooks/event-hook.js';
+import { restoreExtraCaCerts } from './extra-ca-certs.js';
+
+// Before anything is started: the worker, hooks and git get NODE_EXTRA_CA_CERTS back.
+restoreExtraCaCerts();
 
 const [stateDir, slug, fenceText] = process.argv.slice(2);
 if (!stateDir || !slug || !fenceText) {

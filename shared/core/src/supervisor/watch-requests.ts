@@ -16,6 +16,6 @@ export const watchRequests = (store: Store, slug: string, check: () => Promise<v
   const run = () => void check().catch(() => undefined);
   const watch = store.watch((change) => {
     if (change.slug === undefined || change.slug === slug) run();
-  }, { pollMs: POLL_MS, onPoll: run, unref: true });
+  }, { pollMs: POLL_MS, onPoll: run, unref: true, slug });
   return { close: () => watch.close() };
 };

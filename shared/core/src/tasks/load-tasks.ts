@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { FailureError } from '../errors/errors.js';
+import { markDuplicates } from './mark-duplicates.js';
 import { parseTaskFile } from './parse-task-file.js';
 import { readTaskText } from './read-task-text.js';
 import type { LoadedTask } from './task.js';
@@ -10,20 +11,6 @@ export interface IgnoredFile {
   source: string;
   reason: string;
 }
-
-/** Marks every task after the first with the same slug invalid (the first one wins). */
-export const markDuplicates = (loaded: LoadedTask[]): LoadedTask[] => {
-  const first = new Map<string, string>();
-  return loaded.map((item) => {
-    if (!item.ok) return item;
-    const seen = first.get(item.task.slug);
-    if (seen === undefined) {
-      first.set(item.task.slug, item.task.source);
-      return item;
-    }
-    return { ok: false, invalid: { slug: item.task.slug, source: item.task.source, problem: `slug ${item.task.slug} is also used by ${seen}` } };
-  });
-};
 
 /**
  * Every `*.md` in the tasks directory (not recursive), parsed; bad files come back
