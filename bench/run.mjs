@@ -247,6 +247,17 @@ try {
       await pg.stop();
     }
   }
+
+  // 10. Several hosts: takeover after kill -9 of the holder's supervisor and after a
+  //     partition, and how soon a partitioned host stops its run, as a multiple of the TTL
+  //     (bench/measure/takeover.mjs: two simulated hosts, a lease of 4 s, 3 rounds).
+  {
+    const { measureTakeover } = await import('./measure/takeover.mjs');
+    for (const r of await measureTakeover({ rounds: 3, ttlSeconds: 4 })) {
+      results.push(r);
+      process.stdout.write(`${JSON.stringify(r)}\n`);
+    }
+  }
 } finally {
   // Stop anything a benchmark started, then remove the fixtures.
   for (const name of fs.existsSync(path.join(box.repo, 'tasks', 'logs')) ? fs.readdirSync(path.join(box.repo, 'tasks', 'logs')) : []) {
