@@ -25,11 +25,16 @@ docs: build
 # line coverage by what the tests run in their own process (bins run as processes are not
 # measured). The tests' TypeScript is compiled by esbuild, not ts-node (tests/fixtures/ts/).
 # The PostgreSQL store's tests start their own servers: pg-install puts PostgreSQL there first.
+# The several-hosts tests: left out of the parallel run (package.json "exclude"), run alone.
+FLEET := "tests/fleet/hosts.test.ts tests/fleet/followups.test.ts tests/fleet/tools.test.ts"
+
 # build, then run the whole test suite (raw TAP, coverage summary, then the "N passed, N failed" line)
 test: build pg-install
     NODE_OPTIONS="${NODE_OPTIONS:-} --import={{justfile_directory()}}/tests/fixtures/ts/register.mjs" tap --reporter=./.ci/tap-summary.mjs
     @echo "— the store-agnostic end-to-end tests again, on PostgreSQL (tests/run-on-postgres.mjs) —"
     NODE_OPTIONS="${NODE_OPTIONS:-} --import={{justfile_directory()}}/tests/fixtures/ts/register.mjs" node tests/run-on-postgres.mjs --reporter=./.ci/tap-summary.mjs --disable-coverage
+    @echo "— several hosts, one file at a time (each runs three hosts, their heartbeats and a database: run beside other tests, a loaded machine misses their leases) —"
+    NODE_OPTIONS="${NODE_OPTIONS:-} --import={{justfile_directory()}}/tests/fixtures/ts/register.mjs" tap --reporter=./.ci/tap-summary.mjs --disable-coverage --jobs 1 {{FLEET}}
 
 # the whole test suite, then the line coverage of shared/core/src file by file
 coverage: test
@@ -144,7 +149,7 @@ stop *ARGS:
 # database restarts (about 35 s a round for the two).
 # the reliability suite with more rounds: just soak [ROUNDS] (each scenario prints rounds and violations)
 soak ROUNDS="50": build pg-install
-    TM_SOAK_ROUNDS={{ROUNDS}} TM_CONTINUE_RACE_ROUNDS={{ROUNDS}}0 NODE_OPTIONS="${NODE_OPTIONS:-} --import={{justfile_directory()}}/tests/fixtures/ts/register.mjs" tap --reporter=./.ci/tap-summary.mjs --timeout 7200 --disable-coverage tests/reliability tests/continue tests/fleet/hosts.test.ts tests/fleet/followups.test.ts
+    TM_SOAK_ROUNDS={{ROUNDS}} TM_CONTINUE_RACE_ROUNDS={{ROUNDS}}0 NODE_OPTIONS="${NODE_OPTIONS:-} --import={{justfile_directory()}}/tests/fixtures/ts/register.mjs" tap --reporter=./.ci/tap-summary.mjs --timeout 7200 --disable-coverage --jobs 1 tests/reliability tests/continue tests/fleet/hosts.test.ts tests/fleet/followups.test.ts
 
 # contract tests against the real claude, codex and gemini CLIs (installed into a cache outside the workspace)
 contract: build
