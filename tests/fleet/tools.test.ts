@@ -11,14 +11,16 @@ import type { StatusRecord } from '@task-manager/core/status/schema';
 
 const LEASE_SECONDS = 6;
 const P = `fleet-tools-${process.pid}`;
+// Hosts whose runs sleep until stopped, quietly, and stop within a second.
+const SLEEPERS = {
+  TASK_MANAGER_LEASE_SECONDS: String(LEASE_SECONDS),
+  TASK_MANAGER_KILL_GRACE_SECONDS: '1',
+  TASK_MANAGER_WORKER_CMD: nodeWorker('sleeper.mjs', '600'),
+  SLEEPER_QUIET: '1',
+};
 
 t.test('an interrupt and a stop from another host reach the holder through the database', async (t) => {
-  const { store, hosts } = await fleet(t, [0, 120], {
-    TASK_MANAGER_LEASE_SECONDS: String(LEASE_SECONDS),
-    TASK_MANAGER_KILL_GRACE_SECONDS: '1',
-    TASK_MANAGER_WORKER_CMD: nodeWorker('sleeper.mjs', '600'),
-    SLEEPER_QUIET: '1',
-  });
+  const { store, hosts } = await fleet(t, [0, 120], SLEEPERS);
   const [a, b] = hosts as [(typeof hosts)[0], (typeof hosts)[0]];
   const slug = `${P}-remote`;
   const status = () => store.readStatus(slug);
@@ -47,12 +49,7 @@ t.test('an interrupt and a stop from another host reach the holder through the d
 });
 
 t.test('hb-tick on two hosts: --max-active counts the fleet, --max-active-per-host this host', async (t) => {
-  const { store, hosts } = await fleet(t, [0, -300], {
-    TASK_MANAGER_LEASE_SECONDS: String(LEASE_SECONDS),
-    TASK_MANAGER_KILL_GRACE_SECONDS: '1',
-    TASK_MANAGER_WORKER_CMD: nodeWorker('sleeper.mjs', '600'),
-    SLEEPER_QUIET: '1',
-  });
+  const { store, hosts } = await fleet(t, [0, -300], SLEEPERS);
   const [a, b] = hosts as [(typeof hosts)[0], (typeof hosts)[0]];
   const slugs = [1, 2, 3, 4].map((i) => `${P}-cap-${i}`);
   for (const host of hosts) for (const slug of slugs) writeTask(host, slug, 'status: ready');
@@ -78,12 +75,7 @@ t.test('hb-tick on two hosts: --max-active counts the fleet, --max-active-per-ho
 });
 
 t.test('worker-reap on another host: a dead holder is judged by its lease alone', async (t) => {
-  const { store, hosts } = await fleet(t, [0, 300], {
-    TASK_MANAGER_LEASE_SECONDS: String(LEASE_SECONDS),
-    TASK_MANAGER_KILL_GRACE_SECONDS: '1',
-    TASK_MANAGER_WORKER_CMD: nodeWorker('sleeper.mjs', '600'),
-    SLEEPER_QUIET: '1',
-  });
+  const { store, hosts } = await fleet(t, [0, 300], SLEEPERS);
   const [a, b] = hosts as [(typeof hosts)[0], (typeof hosts)[0]];
   const slug = `${P}-reap`;
   t.equal((await runBin('dispatch', [slug, '--prompt', 'x'], { cwd: a.repo, env: a.env })).code, 0);
