@@ -25,6 +25,9 @@ const one = (argv) => {
 const cases = [
   ['empty ES module', [node, path.join(tmp, 'empty.mjs')]],
   ['empty CommonJS file', [node, path.join(tmp, 'empty.cjs')]],
+  // What printing costs before anything else: node's process.stdout (streams) or fd 1.
+  ['3 KB to stdout by process.stdout.write', [node, '-e', "process.stdout.write('x'.repeat(3000))"]],
+  ['3 KB to stdout by fs.writeSync(1)', [node, '-e', "require('fs').writeSync(1, 'x'.repeat(3000))"]],
   ...['dispatch', 'dispatch-watch', 'hb-tick'].flatMap((t) => [
     [`${t} --help, tsc -b output`, [node, path.join(root, 'tools', t, 'dist', 'bin.js'), '--help']],
     [`${t} --help, bundle`, [node, path.join(root, 'dist', 'bin', `${t}.cjs`), '--help']],

@@ -32,22 +32,27 @@ const messageOf = (error: unknown): string => {
 export const runBin = async (spec: BinSpec, argv = process.argv.slice(2), io: Io = processIo()): Promise<ExitCode> => {
   // EPIPE on stdout means the reader is done (`| head -1`): never a crash. RecordOutput
   // sees it too and the tool stops at the next record, after finishing the current one.
-  io.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EPIPE') io.stderr.write(`${spec.name}: stdout: ${error.message}\n`);
-  });
+  // Not before --help and --version, which never build the stream (Io.printNow).
+  const guardStdout = () =>
+    io.stdout.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') io.stderr.write(`${spec.name}: stdout: ${error.message}\n`);
+    });
+  const print = (text: string) => (io.printNow ? io.printNow(text) : io.stdout.write(text));
   let code: ExitCode;
   try {
     const args = parseFlags(argv, spec.flags);
     if (args.flags.help) {
-      io.stdout.write(spec.help.endsWith('\n') ? spec.help : `${spec.help}\n`);
+      print(spec.help.endsWith('\n') ? spec.help : `${spec.help}\n`);
       return EXIT.ok;
     }
     if (args.flags.version) {
-      io.stdout.write(`${spec.name} ${spec.version}\n`);
+      print(`${spec.name} ${spec.version}\n`);
       return EXIT.ok;
     }
+    guardStdout();
     code = await spec.run(args, io);
   } catch (error) {
+    if (io.stdout.listenerCount('error') === 0) guardStdout();
     code = exitCodeOf(error);
     const hint = error instanceof UsageError ? ` (see ${spec.name} --help)` : '';
     io.stderr.write(`${spec.name}: ${forTerminal(messageOf(error), { multiline: true })}${hint}\n`);

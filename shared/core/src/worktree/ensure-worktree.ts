@@ -4,6 +4,7 @@ import { FailureError } from '../errors/errors.js';
 import { createWorktree } from './create-worktree.js';
 import { keepOutOfIndex } from './keep-out-of-index.js';
 import { git } from './run-git.js';
+import { registeredWorktree } from './git-files.js';
 import { parseWorktreeList } from './parse-worktree-list.js';
 import { assertSafeWorktreePath } from './assert-safe-worktree-path.js';
 import type { WorktreeSetup } from './worktree-setup.js';
@@ -40,7 +41,8 @@ const gitCommonDir = async (repo: string): Promise<string> => {
   return path.resolve(repo, await git(repo, ['rev-parse', '--git-common-dir']));
 };
 
-const isWorktreeOf = async (repo: string, dir: string): Promise<boolean> => {
+const isWorktreeOf = async (repo: string, commonDir: string, dir: string): Promise<boolean> => {
+  if (registeredWorktree(commonDir, dir)) return true;
   const target = realpath(dir);
   return parseWorktreeList(await git(repo, ['worktree', 'list', '--porcelain'])).some((e) => realpath(e.path) === target);
 };
@@ -71,7 +73,7 @@ export const ensureWorktree = async (spec: WorktreeSpec): Promise<WorktreeSetup>
   // Independent git calls run side by side: this is on the path from dispatch to a running worker.
   await Promise.all([parent, ...(spec.stateDir ? [spec.stateDir] : [])].map((dir) => keepOutOfIndex(repo, dir, commonDir)));
   if (fs.existsSync(worktree)) {
-    if (await isWorktreeOf(repo, worktree)) return { ...REUSED, warnings: [] };
+    if (await isWorktreeOf(repo, commonDir, worktree)) return { ...REUSED, warnings: [] };
     throw new FailureError(
       `${worktree} exists but is not a worktree of ${repo}; move it away or choose another --worktrees-dir`,
       'worktree_conflict',

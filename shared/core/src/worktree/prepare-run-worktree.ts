@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { FailureError } from '../errors/errors.js';
 import { git, runGit } from './run-git.js';
+import { branchHead } from './git-files.js';
 
 /** What a run starts from: recorded in the status and the run_started history event. */
 export interface RunWorktree {
@@ -38,8 +39,10 @@ export const prepareRunWorktree = async (spec: { worktree: string; branch: strin
   if (!fs.existsSync(worktree)) {
     throw new FailureError(`the worktree ${worktree} is gone; the run was not started. Dispatch the task again to create it anew`, 'worktree_missing', { worktree });
   }
-  // One git call on the path of every run: the commit, then the branch ("HEAD" when detached).
-  const [commit = '', ref = ''] = (await git(worktree, ['rev-parse', 'HEAD', '--symbolic-full-name', 'HEAD'])).split('\n');
+  // On the path of every run: the commit, then the branch ("HEAD" when detached), from
+  // git's files when they say so plainly, else from one git call.
+  const read = branchHead(worktree);
+  const [commit = '', ref = ''] = read ? [read.commit, read.ref] : (await git(worktree, ['rev-parse', 'HEAD', '--symbolic-full-name', 'HEAD'])).split('\n');
   const current = ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : null;
   if (current === branch) return { branch, base_commit: commit };
 
