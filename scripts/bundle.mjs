@@ -102,6 +102,19 @@ const gracefulFsIsFs = {
     build.onLoad({ filter: /.*/, namespace: 'graceful-fs-is-fs' }, () => ({ contents: 'module.exports = require("fs");', loader: 'js' }));
   },
 };
+// signal-exit (proper-lockfile's) checks its argument with node's assert when
+// proper-lockfile is loaded, at every start: assert costs ~3 ms of CPU to load
+// (`node bench/measure/startup.mjs`), for one typeof check. The same check, without it.
+const signalExitAssert = {
+  name: 'signal-exit-assert',
+  setup(build) {
+    build.onResolve({ filter: /^assert$/ }, (args) => (/[\\/]signal-exit[\\/]/.test(args.importer) ? { path: 'assert', namespace: 'signal-exit-assert' } : undefined));
+    build.onLoad({ filter: /.*/, namespace: 'signal-exit-assert' }, () => ({
+      contents: 'module.exports = { equal(actual, expected, message) { if (actual != expected) throw new TypeError(message); } };',
+      loader: 'js',
+    }));
+  },
+};
 const require = createRequire(path.join(root, 'shared', 'core', 'package.json'));
 
 // V8 parses the whole bundle (~230 KB) before it runs a line of it: ~5 ms of each start
@@ -206,7 +219,14 @@ const warmUp = () => {
 // A builtin's default import only needs `.default`; other reads go to the module through
 // the prototype. Same length as the call it replaces, so the source maps stay exact.
 const NODE_DEFAULT_HELPER = 'function __toNod(mod) { return Object.create(mod, { default: { value: mod, enumerable: true } }); }';
-const lightDefaultImports = (text) => text.replaceAll('__toESM(require("node:', '__toNod(require("node:');
+// Builtins that cost ~3 ms of CPU each to load (`node bench/measure/startup.mjs`:
+// child_process, crypto against `node -e 0`) and that many runs never use: a snapshot
+// spawns nothing, --help draws no random token. Each is loaded at its first use.
+// `__lazyR` is as long as `require`, for the source maps.
+const LAZY_HELPER = 'function __lazyR(id) { let mod; return new Proxy({}, { get: (_, key) => (mod ??= require(id))[key] }); }';
+const LAZY = ['node:child_process', 'node:crypto'];
+const lightDefaultImports = (text) =>
+  LAZY.reduce((t, id) => t.replaceAll(`require("${id}")`, `__lazyR("${id}")`), text.replaceAll('__toESM(require("node:', '__toNod(require("node:'));
 // One character outside Latin-1 makes V8 hold the whole source (which it keeps for lazy
 // compilation) at two bytes a character: ~210 KB more in every supervisor. esbuild escapes
 // strings and identifiers (charset: ascii) but keeps some comments as written; those
@@ -242,10 +262,10 @@ const result = await esbuild.build({
     { in: path.join(coreSrc, 'supervisor', 'run-guard-main.ts'), out: 'bin/run-guard' },
   ],
   packages: 'bundle',
-  plugins: [yamlApart, pgApart, gracefulFsIsFs, coreFromSource, importMetaUrl],
+  plugins: [yamlApart, pgApart, gracefulFsIsFs, signalExitAssert, coreFromSource, importMetaUrl],
   metafile: true,
   // Defined here, called from the module inits above it (a hoisted function declaration).
-  footer: { js: NODE_DEFAULT_HELPER },
+  footer: { js: `${NODE_DEFAULT_HELPER}\n${LAZY_HELPER}` },
 });
 for (const entry of [...TOOLS, 'supervisor']) {
   const file = path.join(out, 'bin', `${entry}.main${EXT}`);

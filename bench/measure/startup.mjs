@@ -28,6 +28,8 @@ const cases = [
   // What printing costs before anything else: node's process.stdout (streams) or fd 1.
   ['3 KB to stdout by process.stdout.write', [node, '-e', "process.stdout.write('x'.repeat(3000))"]],
   ['3 KB to stdout by fs.writeSync(1)', [node, '-e', "require('fs').writeSync(1, 'x'.repeat(3000))"]],
+  // Builtins the bundles load at their first use only, or not at all (scripts/bundle.mjs).
+  ...['child_process', 'crypto', 'assert'].map((id) => [`require('${id}')`, [node, '-e', `require('${id}')`]]),
   ...['dispatch', 'dispatch-watch', 'hb-tick'].flatMap((t) => [
     [`${t} --help, tsc -b output`, [node, path.join(root, 'tools', t, 'dist', 'bin.js'), '--help']],
     [`${t} --help, bundle`, [node, path.join(root, 'dist', 'bin', `${t}.cjs`), '--help']],

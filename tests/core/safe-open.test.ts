@@ -143,3 +143,41 @@ t.test('the state directory: ours, not writable by group or others, not a link',
     t.throws(() => checkStateDir('/etc'), { code: 'unsafe_state_dir', message: /owned by uid 0/ });
   }
 });
+
+t.test('no git is asked about a state directory outside any repository; one reached through a link into a repository is', async (t) => {
+  const base = tmp(t);
+  // A git on PATH that logs each call and runs the real one.
+  const calls = path.join(base, 'git-calls.log');
+  const bin = path.join(base, 'bin');
+  const realGit = process.env.PATH!.split(path.delimiter).map((d) => path.join(d, 'git')).find((f) => fs.existsSync(f))!;
+  fs.mkdirSync(bin);
+  fs.writeFileSync(path.join(bin, 'git'), `#!/bin/sh\necho "$*" >> ${calls}\nexec ${realGit} "$@"\n`, { mode: 0o755 });
+  const path0 = process.env.PATH;
+  process.env.PATH = `${bin}${path.delimiter}${path0}`;
+  t.teardown(() => {
+    process.env.PATH = path0;
+  });
+  const logged = () => (fs.existsSync(calls) ? fs.readFileSync(calls, 'utf8') : '');
+
+  const outside = path.join(base, 'plain', 'state');
+  fs.mkdirSync(outside, { recursive: true });
+  forgetTrackedPaths();
+  appendStateFile(path.join(outside, 'dispatch-o.log'), 'x\n');
+  t.equal(readStateFile(path.join(outside, 'dispatch-o.log')), 'x\n');
+  t.equal(logged(), '', 'no git process for a directory with no .git above it');
+
+  const repo = path.join(base, 'repo');
+  const state = path.join(repo, 'tasks', 'logs');
+  fs.mkdirSync(state, { recursive: true });
+  const env = { ...process.env, ...GIT_ENV };
+  execFileSync(realGit, ['init', '-q', '-b', 'main'], { cwd: repo, env, stdio: 'ignore' });
+  fs.writeFileSync(path.join(state, 'dispatch-t.status.json'), '{}\n');
+  execFileSync(realGit, ['add', '.'], { cwd: repo, env, stdio: 'ignore' });
+  execFileSync(realGit, ['commit', '-q', '-m', 'state committed by mistake'], { cwd: repo, env, stdio: 'ignore' });
+  // The same directory by a path with no .git above it: git sees through the link, so must the check.
+  const link = path.join(base, 'plain', 'linked');
+  fs.symlinkSync(state, link);
+  forgetTrackedPaths();
+  t.throws(() => readStateFile(path.join(link, 'dispatch-t.status.json')), refused(/is tracked by git/));
+  t.match(logged(), /ls-files/, 'git was asked');
+});

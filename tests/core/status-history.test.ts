@@ -74,6 +74,26 @@ t.test('a status truncated at every byte offset is a clear error, never a crash 
   t.ok(parseStatus('f', text.slice(0, text.length - 1)), 'only the final newline may go');
 });
 
+t.test('every field of a status is checked, by name', async (t) => {
+  const good = { ...sample(), held: null, stop_requested: null, branch: null, base_commit: null, worktree_setup: null, limit: null, cost_total_usd: null };
+  t.equal(parseStatus('f', JSON.stringify(good)).slug, sample().slug, 'a good one, with every optional field');
+  const optional = ['held', 'stop_requested', 'branch', 'base_commit', 'worktree_setup', 'limit', 'cost_total_usd'];
+  // ended_mono is left to its reader (the retry cooldown), as it always was.
+  for (const field of Object.keys(good).filter((f) => !['type', 'version', 'ended_mono'].includes(f))) {
+    const record: Record<string, unknown> = { ...good };
+    if (optional.includes(field)) {
+      // Absent is fine (written before the field existed); a wrong type is not.
+      delete record[field];
+      t.ok(parseStatus('f', JSON.stringify(record)), `${field} absent`);
+      record[field] = field === 'cost_total_usd' ? 'lots' : 12345;
+      t.throws(() => parseStatus('f', JSON.stringify(record)), { code: 'status_wrong_shape', message: new RegExp(`field "${field}" has the wrong type`) }, `${field} of the wrong type`);
+    } else {
+      delete record[field];
+      t.throws(() => parseStatus('f', JSON.stringify(record)), { code: 'status_wrong_shape', message: new RegExp(`field "${field}" is missing`) }, `${field} missing`);
+    }
+  }
+});
+
 t.test('empty, not JSON, wrong shape, a directory, missing', async (t) => {
   const dir = tmp(t);
   const file = path.join(dir, 's.json');

@@ -95,7 +95,7 @@ for (const [kind, open] of Object.entries(KINDS)) {
       const seen = await store.withTask('ghost', (section) => section.status);
       t.equal(seen, undefined);
       t.same(await store.listSlugs(), []);
-      t.same(await store.readAllStatuses(), []);
+      t.same([...(await store.readAllStatuses())], []);
       t.equal(await store.readStatus('ghost'), undefined);
       t.equal((await store.readHistory('ghost')).exists, false);
     });
@@ -120,7 +120,7 @@ for (const [kind, open] of Object.entries(KINDS)) {
       const { store, damage } = await open(t);
       for (const slug of ['a-one', 'b-two', 'c-three']) await store.withTask(slug, async (s) => s.write(statusFor(slug, (await s.takeFence()) as number)));
       damage('b-two');
-      const all = await store.readAllStatuses();
+      const all = [...(await store.readAllStatuses())];
       t.same(all.map((e) => e.slug), ['a-one', 'b-two', 'c-three']);
       t.equal(all[0]?.status?.slug, 'a-one');
       t.equal(all[2]?.status?.slug, 'c-three');

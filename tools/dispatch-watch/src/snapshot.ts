@@ -15,7 +15,7 @@ export const reportError = (ctx: WatchContext, record: WatchRecord): void => {
 };
 
 /** Every dispatch's record, each built as it is taken (a damaged status is its error record). */
-function* recordsOf(ctx: WatchContext, statuses: { slug: string; status?: StatusRecord; error?: unknown }[]): Generator<WatchRecord> {
+function* recordsOf(ctx: WatchContext, statuses: Iterable<{ slug: string; status?: StatusRecord; error?: unknown }>): Generator<WatchRecord> {
   for (const { slug, status, error } of statuses) yield status ? snapshotOf(ctx.stateDir, status) : errorRecord(error, { slug });
 }
 

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { UnsafeStateDirError, UnsafeStateFileError } from '../errors/state-errors.js';
 
@@ -18,7 +19,29 @@ export const untrackedHandOver = (dir: string): Record<string, string> => (cache
 
 const NOT_A_REPO = /not a git repository|cannot change to/i;
 
+/**
+ * No `.git` in `dir` (its real path, as git sees it) or any directory above it, and no
+ * GIT_DIR: git would find no repository, so none is started to say so (~5 ms of a
+ * snapshot, and node's child_process module). Anything else is git's to answer.
+ */
+const outsideAnyRepository = (dir: string): boolean => {
+  if (process.env.GIT_DIR || process.env.GIT_WORK_TREE) return false;
+  let at: string;
+  try {
+    at = fs.realpathSync(dir);
+  } catch {
+    return false;
+  }
+  for (;;) {
+    if (fs.existsSync(path.join(at, '.git'))) return false;
+    const up = path.dirname(at);
+    if (up === at) return true;
+    at = up;
+  }
+};
+
 const listTracked = (dir: string): ReadonlySet<string> => {
+  if (outsideAnyRepository(dir)) return new Set();
   try {
     const out = execFileSync('git', ['-C', dir, 'ls-files', '-z', '--', '.'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
     return new Set(out.split('\0').filter(Boolean));

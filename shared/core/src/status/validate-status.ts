@@ -11,62 +11,57 @@ const identity: Check = (v) =>
 const followups: Check = (v) =>
   Array.isArray(v) && v.every((f) => obj(f) && str(f.id) && str(f.prompt) && (f.mode === 'queue' || f.mode === 'interrupt'));
 
-const FIELDS: Record<string, Check> = {
-  slug: str,
-  state: (v) => (STATES as readonly unknown[]).includes(v),
-  fence: int,
-  run_id: strOrNull,
-  attempt: int,
-  failures: int,
-  token: strOrNull,
-  owner: identity,
-  worker: identity,
-  spec: (v) => v === null || obj(v),
-  prompt: strOrNull,
-  session_id: strOrNull,
-  created_at: str,
-  updated_at: str,
-  started_at: strOrNull,
-  ended_at: strOrNull,
-  last_output_at: strOrNull,
-  exit_code: numOrNull,
-  signal: strOrNull,
-  outcome: strOrNull,
-  reason: strOrNull,
-  cost_usd: numOrNull,
-  followups,
-  followup_id: strOrNull,
-  interrupt_requested: strOrNull,
-};
+const state: Check = (v) => (STATES as readonly unknown[]).includes(v);
+const specValue: Check = (v) => v === null || obj(v);
+const held: Check = (v) => v === null || (obj(v) && str((v as { by: unknown }).by) && str((v as { at: unknown }).at));
+const limit: Check = (v) => v === null || (obj(v) && str((v as { account: unknown }).account) && int((v as { wait_ms: unknown }).wait_ms));
 
-// Fields added after version 1 was fixed: absent in older files, checked when present.
-const OPTIONAL_FIELDS: Record<string, Check> = {
-  held: (v) => v === null || (obj(v) && str((v as { by: unknown }).by) && str((v as { at: unknown }).at)),
-  stop_requested: strOrNull,
-  branch: strOrNull,
-  base_commit: strOrNull,
-  worktree_setup: (v) => v === null || obj(v),
-  limit: (v) => v === null || (obj(v) && str((v as { account: unknown }).account) && int((v as { wait_ms: unknown }).wait_ms)),
-  cost_total_usd: numOrNull,
-};
+const missing = (field: string) => `field "${field}" is missing or has the wrong type`;
+const wrong = (field: string) => `field "${field}" has the wrong type`;
 
-// Listed once: a snapshot checks every status (10,000 of them), and Object.entries per
-// check was two arrays of pairs each time, most of the snapshot's garbage.
-const REQUIRED_CHECKS = Object.entries(FIELDS);
-const OPTIONAL_CHECKS = Object.entries(OPTIONAL_FIELDS);
-
-/** The first field that is missing or of the wrong type, or undefined for a good record. */
+/**
+ * The first field that is missing or of the wrong type, or undefined for a good record.
+ * Each field is read and checked by name: a snapshot checks every status, and the same
+ * checks as a loop over a table of fields (a lookup by key and a call through a shared
+ * site each) cost ~5 ms more CPU for a snapshot of 1,000 (paired perf task-clock).
+ */
 export const statusShapeProblem = (value: unknown): string | undefined => {
   if (!obj(value)) return 'not a JSON object';
-  const record = value as Record<string, unknown>;
-  if (record.type !== 'status') return 'field "type" is not "status"';
-  if (record.version !== 1) return `unsupported version ${JSON.stringify(record.version)}`;
-  for (const [field, check] of REQUIRED_CHECKS) {
-    if (!check(record[field])) return `field "${field}" is missing or has the wrong type`;
-  }
-  for (const [field, check] of OPTIONAL_CHECKS) {
-    if (record[field] !== undefined && !check(record[field])) return `field "${field}" has the wrong type`;
-  }
+  const r = value as Record<string, unknown>;
+  if (r.type !== 'status') return 'field "type" is not "status"';
+  if (r.version !== 1) return `unsupported version ${JSON.stringify(r.version)}`;
+  if (!str(r.slug)) return missing('slug');
+  if (!state(r.state)) return missing('state');
+  if (!int(r.fence)) return missing('fence');
+  if (!strOrNull(r.run_id)) return missing('run_id');
+  if (!int(r.attempt)) return missing('attempt');
+  if (!int(r.failures)) return missing('failures');
+  if (!strOrNull(r.token)) return missing('token');
+  if (!identity(r.owner)) return missing('owner');
+  if (!identity(r.worker)) return missing('worker');
+  if (!specValue(r.spec)) return missing('spec');
+  if (!strOrNull(r.prompt)) return missing('prompt');
+  if (!strOrNull(r.session_id)) return missing('session_id');
+  if (!str(r.created_at)) return missing('created_at');
+  if (!str(r.updated_at)) return missing('updated_at');
+  if (!strOrNull(r.started_at)) return missing('started_at');
+  if (!strOrNull(r.ended_at)) return missing('ended_at');
+  if (!strOrNull(r.last_output_at)) return missing('last_output_at');
+  if (!numOrNull(r.exit_code)) return missing('exit_code');
+  if (!strOrNull(r.signal)) return missing('signal');
+  if (!strOrNull(r.outcome)) return missing('outcome');
+  if (!strOrNull(r.reason)) return missing('reason');
+  if (!numOrNull(r.cost_usd)) return missing('cost_usd');
+  if (!followups(r.followups)) return missing('followups');
+  if (!strOrNull(r.followup_id)) return missing('followup_id');
+  if (!strOrNull(r.interrupt_requested)) return missing('interrupt_requested');
+  // Fields added after version 1 was fixed: absent in older files, checked when present.
+  if (r.held !== undefined && !held(r.held)) return wrong('held');
+  if (r.stop_requested !== undefined && !strOrNull(r.stop_requested)) return wrong('stop_requested');
+  if (r.branch !== undefined && !strOrNull(r.branch)) return wrong('branch');
+  if (r.base_commit !== undefined && !strOrNull(r.base_commit)) return wrong('base_commit');
+  if (r.worktree_setup !== undefined && !specValue(r.worktree_setup)) return wrong('worktree_setup');
+  if (r.limit !== undefined && !limit(r.limit)) return wrong('limit');
+  if (r.cost_total_usd !== undefined && !numOrNull(r.cost_total_usd)) return wrong('cost_total_usd');
   return undefined;
 };
-

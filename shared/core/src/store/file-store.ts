@@ -122,18 +122,23 @@ export class FileStore implements Store {
     return listSlugs(this.stateDir);
   }
 
-  async readAllStatuses(): Promise<{ slug: string; status?: StatusRecord; error?: unknown }[]> {
+  async readAllStatuses(): Promise<Iterable<{ slug: string; status?: StatusRecord; error?: unknown }>> {
     // One path built per file, not a task's whole set (10,000 statuses in a snapshot).
     const prefix = `${this.stateDir}${path.sep}${FILE_PREFIX}`;
-    return listSlugs(this.stateDir).map((slug) => {
-      try {
-        validateSlug(slug);
-        const status = readStatusIfExists(`${prefix}${slug}${STATUS_SUFFIX}`);
-        return status ? { slug, status } : { slug };
-      } catch (error) {
-        return { slug, error };
+    // Each file is read as the caller comes to it: a snapshot lets go of a status once its
+    // record is written, instead of holding all of them through the garbage collector's passes.
+    function* read(slugs: string[]) {
+      for (const slug of slugs) {
+        try {
+          validateSlug(slug);
+          const status = readStatusIfExists(`${prefix}${slug}${STATUS_SUFFIX}`);
+          yield status ? { slug, status } : { slug };
+        } catch (error) {
+          yield { slug, error };
+        }
       }
-    });
+    }
+    return read(listSlugs(this.stateDir));
   }
 
   async appendHistory(slug: string, event: TaskEvent): Promise<void> {

@@ -149,10 +149,10 @@ export interface Store {
   /** Every task with a status, sorted. */
   listSlugs(): Promise<string[]>;
   /**
-   * Every task's status at once (one query on PostgreSQL), sorted by slug; a damaged one
-   * comes as its error, so the others are still read.
+   * Every task's status (one query on PostgreSQL; on files, each read as it is iterated),
+   * sorted by slug; a damaged one comes as its error, so the others are still read.
    */
-  readAllStatuses(): Promise<{ slug: string; status?: StatusRecord; error?: unknown }[]>;
+  readAllStatuses(): Promise<Iterable<{ slug: string; status?: StatusRecord; error?: unknown }>>;
 
   /** Appends one event outside any section (the supervisor's run_started, session_seen). */
   appendHistory(slug: string, event: TaskEvent): Promise<void>;

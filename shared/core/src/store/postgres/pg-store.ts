@@ -74,7 +74,7 @@ export class PostgresStore implements Store {
     return rows.map((r) => String(r.slug));
   }
 
-  async readAllStatuses(): Promise<{ slug: string; status?: StatusRecord; error?: unknown }[]> {
+  async readAllStatuses(): Promise<Iterable<{ slug: string; status?: StatusRecord; error?: unknown }>> {
     const rows = await this.db.query('reading every status', `SELECT slug, status, ${LEASE_COLUMNS} FROM ${this.target.s}.task WHERE status IS NOT NULL ORDER BY slug COLLATE "C"`);
     return rows.map((row) => {
       const slug = String(row.slug);
