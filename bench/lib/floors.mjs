@@ -17,6 +17,19 @@ if (which === 'spawn-worker') {
   let n = 0;
   for (const name of fs.readdirSync(arg)) if (name.endsWith('.status.json')) n += JSON.parse(fs.readFileSync(path.join(arg, name), 'utf8')).fence;
   process.stdout.write(`${n}\n`);
+} else if (which === 'read-statuses-ndjson') {
+  // The same, writing each one back out as a line of NDJSON (what a snapshot prints per
+  // dispatch, without checking or deriving anything).
+  let out = '';
+  for (const name of fs.readdirSync(arg)) {
+    if (!name.endsWith('.status.json')) continue;
+    out += `${JSON.stringify(JSON.parse(fs.readFileSync(path.join(arg, name), 'utf8')))}\n`;
+    if (out.length >= 65536) {
+      fs.writeSync(1, out);
+      out = '';
+    }
+  }
+  fs.writeSync(1, out);
 } else if (which === 'read-tasks') {
   const { createRequire } = await import('node:module');
   const { parse } = createRequire(new URL('../../shared/core/package.json', import.meta.url))('yaml');

@@ -4,7 +4,8 @@
 // place) which starts the worker and says so in a file the dispatcher watches. Two node
 // start-ups and nothing else: no git, no lock, no status, no history. The second node
 // starts without NODE_EXTRA_CA_CERTS, as the supervisor on the file store does
-// (supervisor/extra-ca-certs.ts). Paired, alternating order, wall time; medians.
+// (supervisor/extra-ca-certs.ts). Then the same with the two git commands dispatch runs
+// before it claims. Paired, alternating order, wall time; medians.
 //   node bench/measure/dispatch-floor.mjs [RUNS]        (after `pnpm exec just build`)
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -32,6 +33,14 @@ const w = fs.watch(path.dirname(file), () => { if (fs.existsSync(file)) { w.clos
 const env = { ...process.env }; delete env.NODE_EXTRA_CA_CERTS;
 require('node:child_process').spawn(process.execPath, ['-e', process.argv[2], file], { detached: true, stdio: 'ignore', env }).unref();`;
 
+// The same, with the two questions dispatch must ask git before it claims (which
+// repository this is, and whether git tracks anything in the state directory: the same
+// two git commands), asked by the dispatcher before it starts the second node.
+const ASKING = `const { execFileSync } = require('node:child_process');
+execFileSync('git', ['rev-parse', '--path-format=absolute', '--git-dir', '--git-common-dir', '--show-toplevel'], { stdio: ['ignore', 'pipe', 'pipe'] });
+execFileSync('git', ['-C', process.argv[3], 'ls-files', '-z', '--', '.'], { stdio: ['ignore', 'pipe', 'pipe'] });
+${DISPATCHER}`;
+
 const time = (fn) => {
   const t0 = performance.now();
   fn();
@@ -56,6 +65,12 @@ const cases = {
   'two node start-ups': () => {
     fs.rmSync(said, { force: true });
     const ms = time(() => execFileSync(node, ['-e', DISPATCHER, said, STARTER], { env }));
+    kill(Number(fs.readFileSync(said, 'utf8')));
+    return ms;
+  },
+  'two starts, two gits': () => {
+    fs.rmSync(said, { force: true });
+    const ms = time(() => execFileSync(node, ['-e', ASKING, said, STARTER, stateDir], { cwd: box.repo, env }));
     kill(Number(fs.readFileSync(said, 'utf8')));
     return ms;
   },
@@ -86,7 +101,7 @@ try {
   const ratio = (a, b) => median(ms[a].map((x, i) => x / ms[b][i])).toFixed(2);
   console.log(`wall ms, medians of ${runs} (paired ratios: medians of per-run ratios)`);
   for (const k of Object.keys(cases)) console.log(`${k.padEnd(20)} ${median(ms[k]).toFixed(1).padStart(7)}  x floor ${ratio(k, 'floor')}`);
-  console.log(`dispatch against the two node start-ups: ${ratio('dispatch', 'two node start-ups')}x`);
+  console.log(`dispatch against the two node start-ups: ${ratio('dispatch', 'two node start-ups')}x; against them with the two gits: ${ratio('dispatch', 'two starts, two gits')}x`);
 } finally {
   await settle();
   box.cleanup();
