@@ -181,3 +181,16 @@ t.test('no git is asked about a state directory outside any repository; one reac
   t.throws(() => readStateFile(path.join(link, 'dispatch-t.status.json')), refused(/is tracked by git/));
   t.match(logged(), /ls-files/, 'git was asked');
 });
+
+t.test('a state file is read whole: longer than the read buffer, or longer than its stat said', async (t) => {
+  const dir = tmp(t);
+  const big = path.join(dir, 'dispatch-big.history.jsonl');
+  const text = `${'{"event":"x","note":"«ünïcode»"}\n'.repeat(5000)}`;
+  appendStateFile(big, text);
+  t.equal(readStateFile(big), text, `${Buffer.byteLength(text)} bytes`);
+  t.equal(readStateFile(big), text, 'again, with the grown buffer');
+  // A /proc file says size 0 and has content: the read goes on past what fstat said.
+  const cmdline = fs.readFileSync('/proc/self/cmdline', 'utf8');
+  t.ok(cmdline.length > 0);
+  t.equal(readStateFile('/proc/self/cmdline'), cmdline, 'grown since the stat');
+});
