@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { nowMs } from '../time/clock.js';
+import { isoFromMs, nowMs } from '../time/clock.js';
 
 /** A sortable, readable id: `<prefix>-20261124T220300Z-a1b2c3`. */
 export const newId = (prefix: string): string => {
-  const stamp = new Date(nowMs()).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = isoFromMs(nowMs()).replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   return `${prefix}-${stamp}-${randomBytes(3).toString('hex')}`;
 };
 
