@@ -40,7 +40,13 @@ export const nowIso = (): string => {
   return lastIso;
 };
 
-export const monotonicMs = (): number => performance.now();
+// process.hrtime is what performance.now reads; the global `performance` loads node's
+// perf_hooks (ten modules) on first use, kept for the life of a supervisor that only wants
+// a clock (idle supervisor 43.9 -> 43.7 MiB, bench/measure/supervisor-rss.mjs).
+export const monotonicMs = (): number => {
+  const [s, ns] = process.hrtime();
+  return s * 1000 + ns / 1e6;
+};
 
 export const parseIsoMs = (value: unknown): number | undefined => {
   if (typeof value !== 'string') return undefined;
