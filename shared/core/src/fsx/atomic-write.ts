@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { randomHex } from '../ids/random.js';
 import { refuseTracked } from './tracked-files.js';
 
 /** Files hold prompts and agent output, which can be private: owner only. */
@@ -30,7 +30,7 @@ export const writeFileAtomic = (file: string, content: string, options: { tracke
   // The rename replaces a link or a foreign file rather than writing through it; a
   // file git tracks is not ours to replace at all (inside .git nothing is tracked: no check).
   if (options.trackedCheck !== false) refuseTracked(file);
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomHex(4)}.tmp`);
   let fd: number | undefined;
   try {
     fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, FILE_MODE);

@@ -1,11 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import { nowMs } from '../time/clock.js';
+import { isoFromMs, nowMs } from '../time/clock.js';
+import { randomHex } from './random.js';
 
 /** A sortable, readable id: `<prefix>-20261124T220300Z-a1b2c3`. */
 export const newId = (prefix: string): string => {
-  const stamp = new Date(nowMs()).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  return `${prefix}-${stamp}-${randomBytes(3).toString('hex')}`;
+  const stamp = isoFromMs(nowMs()).replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `${prefix}-${stamp}-${randomHex(3)}`;
 };
 
 /** The per-run secret a worker carries in TASK_MANAGER_RUN_TOKEN. */
-export const newToken = (): string => randomBytes(16).toString('hex');
+export const newToken = (): string => randomHex(16);

@@ -18,7 +18,6 @@ import { handOff, type HandOff, type NextRun } from './hand-off.js';
 import { OneRun, type RunResult } from './one-run.js';
 import { fireHook } from '../hooks/event-hook.js';
 import { limitWaitMs } from '../workers/limit-wait.js';
-import { runAccount } from '../workers/run-account.js';
 import { watchRequests, type RequestWatch } from './watch-requests.js';
 import { faultPoint } from '../faults/fault-point.js';
 import { putBackCarried } from '../followups/cut-off.js';
@@ -318,24 +317,24 @@ export class Supervisor {
   }
 
   /** When the account may be tried again after this run's limit: the agent's reset, its delay, else our backoff. */
-  private limitState(observed: Observation, s: StatusRecord): LimitState {
+  private limitState(observed: Observation, s: StatusRecord, account: string): LimitState {
     const signal = observed.limit ?? { kind: 'rate' as const };
     const streak = (s.limit?.streak ?? 0) + 1;
     const wait = limitWaitMs(signal, streak, this.spec.limit_backoff_ms ?? DEFAULT_LIMIT_BACKOFF_MS, nowMs());
-    return { kind: signal.kind, account: runAccount(this.spec, process.env), resets_at: new Date(nowMs() + wait).toISOString(), wait_ms: wait, streak };
+    return { kind: signal.kind, account, resets_at: new Date(nowMs() + wait).toISOString(), wait_ms: wait, streak };
   }
 
   /**
    * A limit is the account's: it is recorded for every tool to see (limits.json), and a
    * run that got through on the account ends whatever limit was recorded for it.
    */
-  private async afterAccount(ended: StatusRecord, runId: string, ok: boolean): Promise<void> {
+  private async afterAccount(ended: StatusRecord, runId: string, ok: boolean, account: string): Promise<void> {
     try {
       if (ended.limit && ended.outcome === 'limited') {
         await this.store.recordLimit(ended.limit.account, { worker: this.spec.worker, slug: this.slug, kind: ended.limit.kind, wait_ms: ended.limit.wait_ms });
         await this.history(HISTORY_EVENTS.limited, { run_id: runId, kind: ended.limit.kind, resets_at: ended.limit.resets_at, account: ended.limit.account, streak: ended.limit.streak });
       } else if (ok) {
-        await this.store.clearLimit(runAccount(this.spec, process.env));
+        await this.store.clearLimit(account);
       }
     } catch (error) {
       this.logNote(`task-manager: cannot record the account limit: ${(error as Error).message}\n`);
@@ -347,6 +346,9 @@ export class Supervisor {
     const verdict = judgeRun(this.adapter, end, { stallMs: this.spec.stall_ms, maxRunMs: this.spec.max_run_ms });
     // The recap of a forgotten session is built from history, read before the section.
     const history = verdict.outcome === 'session_not_found' ? (await this.store.readHistory(this.slug)).records : [];
+    // Imported when a run ends, not at start: the key is a sha256 (node:crypto, some twenty
+    // of node's modules that a supervisor would otherwise carry while its worker runs).
+    const account = (await import('../workers/run-account.js')).runAccount(this.spec, process.env);
     let decided!: HandOff;
     await this.update((status) => {
       decided = handOff({
@@ -361,7 +363,7 @@ export class Supervisor {
         shuttingDown: this.shuttingDown,
         lastOutputIso,
         now: nowIso(),
-        limitState: (s) => this.limitState(end.observed, s),
+        limitState: (s) => this.limitState(end.observed, s, account),
         recapPrompt: () => buildRecapPrompt(history, run.prompt),
         newRun: () => ({ runId: newId('r'), token: newToken() }),
         newFollowupId: () => newId('f'),
@@ -375,7 +377,7 @@ export class Supervisor {
     const { ended, next } = decided;
     this.costTotal = ended.cost_total_usd ?? this.costTotal;
     this.tell(ended, run, next);
-    await this.afterAccount(ended, run.runId, verdict.outcome === 'ok');
+    await this.afterAccount(ended, run.runId, verdict.outcome === 'ok', account);
     return next;
   }
 }

@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { openStateFile } from '../fsx/safe-open.js';
+import { randomHex } from '../ids/random.js';
 
 /**
  * A descriptor holding `text`, to give a worker as its stdin: a file created owner-only
@@ -12,7 +12,7 @@ import { openStateFile } from '../fsx/safe-open.js';
  * the descriptor once the child has it.
  */
 export const stdinFile = (dir: string, text: string): number => {
-  const file = path.join(dir, `.stdin-${process.pid}-${randomBytes(6).toString('hex')}`);
+  const file = path.join(dir, `.stdin-${process.pid}-${randomHex(6)}`);
   const fd = openStateFile(file, 'createRead');
   try {
     fs.unlinkSync(file);

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomUuid } from '../ids/random.js';
 
 /**
  * For agents whose session id can be chosen up front (Claude, Gemini, the demo): resume
@@ -6,6 +6,6 @@ import { randomUUID } from 'node:crypto';
  */
 export const sessionArgs = (resumeSessionId: string | null | undefined): { sessionId: string; args: string[] } => {
   if (resumeSessionId) return { sessionId: resumeSessionId, args: ['--resume', resumeSessionId] };
-  const sessionId = randomUUID();
+  const sessionId = randomUuid();
   return { sessionId, args: ['--session-id', sessionId] };
 };
