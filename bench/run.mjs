@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tempRepo, writeStatuses, writeTasks } from './lib/fixtures.mjs';
 import { cpuMs, median, paired, pairedRatios, procKiB, pssKiB } from './lib/measure.mjs';
+import { leaveOutExtraCaCerts } from './lib/ca-certs.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // What the user runs: the shims in scripts/task-manager/ (links to the bundled bins).
@@ -54,15 +55,7 @@ const kill = (pid) => {
   } catch {}
 };
 
-// Every node start parses NODE_EXTRA_CA_CERTS when it is set (45.7 ms of CPU for Debian's
-// bundle here: node bench/measure/extra-ca-certs.mjs): the floor and the bins alike, so
-// every start-up ratio would shrink toward 1 by a cost that is neither ours nor node's.
-// The bench measures as on a machine without it; TM_BENCH_KEEP_CA_CERTS=1 keeps it.
-const caCerts = process.env.NODE_EXTRA_CA_CERTS;
-if (caCerts !== undefined && process.env.TM_BENCH_KEEP_CA_CERTS !== '1') {
-  delete process.env.NODE_EXTRA_CA_CERTS;
-  process.stderr.write(`bench: NODE_EXTRA_CA_CERTS is set (${caCerts}): left out of every process measured (TM_BENCH_KEEP_CA_CERTS=1 keeps it)\n`);
-}
+const caCerts = leaveOutExtraCaCerts('bench');
 const started = Date.now();
 const box = tempRepo();
 const stateDir = path.join(box.repo, 'tasks', 'logs');
@@ -283,7 +276,7 @@ try {
   box.cleanup();
 }
 
-const machine = { node_extra_ca_certs: caCerts === undefined ? 'unset' : process.env.NODE_EXTRA_CA_CERTS === undefined ? 'removed for the bench' : 'kept', node: process.version, platform: `${os.platform()} ${os.release()}`, cpus: os.cpus().length, cpu_model: os.cpus()[0]?.model, memory_gb: Math.round(os.totalmem() / 2 ** 30), loadavg: os.loadavg().map((x) => round(x, 1)), duration_s: Math.round((Date.now() - started) / 1000), date: new Date().toISOString() };
+const machine = { node_extra_ca_certs: caCerts, node: process.version, platform: `${os.platform()} ${os.release()}`, cpus: os.cpus().length, cpu_model: os.cpus()[0]?.model, memory_gb: Math.round(os.totalmem() / 2 ** 30), loadavg: os.loadavg().map((x) => round(x, 1)), duration_s: Math.round((Date.now() - started) / 1000), date: new Date().toISOString() };
 fs.writeFileSync(path.join(root, 'bench', 'results.json'), `${JSON.stringify({ machine, results }, null, 2)}\n`);
 const W = 62;
 process.stderr.write(`\n${'measure'.padEnd(W)} ${'value'.padStart(12)} ${'floor'.padStart(8)} ${'ratio'.padStart(6)} ${'spread'.padStart(11)}  goal\n`);

@@ -13,6 +13,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tempRepo } from '../lib/fixtures.mjs';
 import { median } from '../lib/measure.mjs';
+import { leaveOutExtraCaCerts } from '../lib/ca-certs.mjs';
+
+leaveOutExtraCaCerts('dispatch-floor');
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const runs = Number(process.argv[2] ?? 15);

@@ -11,6 +11,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tempRepo } from '../lib/fixtures.mjs';
 import { median, procKiB } from '../lib/measure.mjs';
+import { leaveOutExtraCaCerts } from '../lib/ca-certs.mjs';
+
+leaveOutExtraCaCerts('supervisor-rss');
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const n = Number(process.argv[2] ?? 5);
