@@ -33,10 +33,14 @@ export const runBin = async (spec: BinSpec, argv = process.argv.slice(2), io: Io
   // EPIPE on stdout means the reader is done (`| head -1`): never a crash. RecordOutput
   // sees it too and the tool stops at the next record, after finishing the current one.
   // Not before --help and --version, which never build the stream (Io.printNow).
-  const guardStdout = () =>
+  let guarded = false;
+  const guardStdout = () => {
+    if (guarded) return;
+    guarded = true;
     io.stdout.on('error', (error: NodeJS.ErrnoException) => {
       if (error.code !== 'EPIPE') io.stderr.write(`${spec.name}: stdout: ${error.message}\n`);
     });
+  };
   const print = (text: string) => (io.printNow ? io.printNow(text) : io.stdout.write(text));
   let code: ExitCode;
   try {
@@ -52,7 +56,7 @@ export const runBin = async (spec: BinSpec, argv = process.argv.slice(2), io: Io
     guardStdout();
     code = await spec.run(args, io);
   } catch (error) {
-    if (io.stdout.listenerCount('error') === 0) guardStdout();
+    guardStdout();
     code = exitCodeOf(error);
     const hint = error instanceof UsageError ? ` (see ${spec.name} --help)` : '';
     io.stderr.write(`${spec.name}: ${forTerminal(messageOf(error), { multiline: true })}${hint}\n`);

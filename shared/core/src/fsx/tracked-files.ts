@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { realPathIfAny } from './real-path.js';
 import { UnsafeStateDirError, UnsafeStateFileError } from '../errors/state-errors.js';
 
 // One `git ls-files` per state directory per process (~4 ms): a set lookup per file after.
@@ -26,12 +27,8 @@ const NOT_A_REPO = /not a git repository|cannot change to/i;
  */
 const outsideAnyRepository = (dir: string): boolean => {
   if (process.env.GIT_DIR || process.env.GIT_WORK_TREE) return false;
-  let at: string;
-  try {
-    at = fs.realpathSync(dir);
-  } catch {
-    return false;
-  }
+  let at = realPathIfAny(dir);
+  if (at === undefined) return false;
   for (;;) {
     if (fs.existsSync(path.join(at, '.git'))) return false;
     const up = path.dirname(at);

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { realPathOrAsIs } from '../fsx/real-path.js';
 import { FailureError } from '../errors/errors.js';
 import { createWorktree } from './create-worktree.js';
 import { keepOutOfIndex } from './keep-out-of-index.js';
@@ -22,13 +23,6 @@ export interface WorktreeSpec {
   log?: string;
 }
 
-const realpath = (p: string) => {
-  try {
-    return fs.realpathSync(p);
-  } catch {
-    return path.resolve(p);
-  }
-};
 
 /** The main checkout's git directory: `<repo>/.git` when it is one (no git process), else git's answer. */
 const gitCommonDir = async (repo: string): Promise<string> => {
@@ -43,8 +37,8 @@ const gitCommonDir = async (repo: string): Promise<string> => {
 
 const isWorktreeOf = async (repo: string, commonDir: string, dir: string): Promise<boolean> => {
   if (registeredWorktree(commonDir, dir)) return true;
-  const target = realpath(dir);
-  return parseWorktreeList(await git(repo, ['worktree', 'list', '--porcelain'])).some((e) => realpath(e.path) === target);
+  const target = realPathOrAsIs(dir);
+  return parseWorktreeList(await git(repo, ['worktree', 'list', '--porcelain'])).some((e) => realPathOrAsIs(e.path) === target);
 };
 
 const REUSED: WorktreeSetup = {

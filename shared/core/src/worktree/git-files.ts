@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { realPathIfAny } from '../fsx/real-path.js';
 
 // Two answers on the path from dispatch to a running worker, read from the files git
 // itself reads instead of asked of a git process (each one ~4 ms: docs/decisions.md,
@@ -9,14 +10,6 @@ import path from 'node:path';
 const read = (file: string): string | undefined => {
   try {
     return fs.readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
-};
-
-const realpath = (p: string): string | undefined => {
-  try {
-    return fs.realpathSync(p);
   } catch {
     return undefined;
   }
@@ -36,12 +29,12 @@ const linkedGitDir = (worktree: string): string | undefined => {
 export const registeredWorktree = (commonDir: string, worktree: string): true | undefined => {
   const gitDir = linkedGitDir(worktree);
   if (gitDir === undefined) return undefined;
-  const registry = realpath(path.join(commonDir, 'worktrees'));
-  if (registry === undefined || realpath(path.dirname(gitDir)) !== registry) return undefined;
+  const registry = realPathIfAny(path.join(commonDir, 'worktrees'));
+  if (registry === undefined || realPathIfAny(path.dirname(gitDir)) !== registry) return undefined;
   const back = read(path.join(gitDir, 'gitdir'))?.trim();
   if (!back) return undefined;
-  const self = realpath(path.join(worktree, '.git'));
-  return self !== undefined && realpath(path.resolve(gitDir, back)) === self ? true : undefined;
+  const self = realPathIfAny(path.join(worktree, '.git'));
+  return self !== undefined && realPathIfAny(path.resolve(gitDir, back)) === self ? true : undefined;
 };
 
 /**

@@ -1,14 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { realPathOrAsIs } from '../fsx/real-path.js';
 import { runGit } from './run-git.js';
 
-const realpath = (p: string) => {
-  try {
-    return fs.realpathSync(p);
-  } catch {
-    return path.resolve(p);
-  }
-};
 
 const IGNORE_ALL = '# task-manager: nothing in this directory belongs in the repository\n*\n';
 
@@ -23,7 +17,7 @@ const IGNORE_ALL = '# task-manager: nothing in this directory belongs in the rep
  * link) already there.
  */
 export const keepOutOfIndex = async (repo: string, dir: string, commonDir: string): Promise<void> => {
-  const relative = path.relative(realpath(repo), realpath(dir));
+  const relative = path.relative(realPathOrAsIs(repo), realPathOrAsIs(dir));
   if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) return;
   const posix = relative.split(path.sep).join('/');
   const exclude = path.join(commonDir, 'info', 'exclude');
